@@ -1,0 +1,142 @@
+#include "schema/validator.h"
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "schema/profile.h"
+
+namespace dcc::schema {
+using nlohmann::json;
+
+class CompiledSchema {
+ public:
+  valijson::Schema schema;
+};
+
+std::shared_ptr<const CompiledSchema> CompileSchema(const json& schema, std::string* error) {
+  auto compiled = std::make_shared<CompiledSchema>();
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
+    valijson::adapters::NlohmannJsonAdapter adapter(schema);
+    parser.populateSchema(adapter, compiled->schema);
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return nullptr;
+  }
+  return compiled;
+}
+
+namespace {
+
+bool StartsWith(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string Show(const json& v) {
+  std::string s = v.is_string() ? "'" + v.get<std::string>() + "'" : v.dump();
+  if (s.size() > 100) s = s.substr(0, 97) + "...";
+  return s;
+}
+
+// Converts valijson's context (["<root>", "[aliases]", "[0]"]) into a path, following the
+// document so that "[0]" is an index only where the document holds an array.
+json ContextToPath(const std::vector<std::string>& context, const json& doc, const json** value) {
+  json path = json::array();
+  const json* cur = &doc;
+  for (size_t i = 1; i < context.size(); ++i) {
+    std::string seg = context[i];
+    if (seg.size() >= 2 && seg.front() == '[' && seg.back() == ']') seg = seg.substr(1, seg.size() - 2);
+    if (cur && cur->is_array()) {
+      size_t idx = std::strtoul(seg.c_str(), nullptr, 10);
+      path.push_back(idx);
+      cur = idx < cur->size() ? &(*cur)[idx] : nullptr;
+    } else {
+      path.push_back(seg);
+      cur = (cur && cur->is_object() && cur->contains(seg)) ? &(*cur)[seg] : nullptr;
+    }
+  }
+  *value = cur;
+  return path;
+}
+
+// The subschema that governs `path`, following properties and items; nullptr if unknown.
+const json* SubschemaAt(const json& schema, const json& path) {
+  const json* cur = &schema;
+  for (const auto& seg : path) {
+    if (seg.is_number()) {
+      if (!cur->contains("items")) return nullptr;
+      cur = &(*cur)["items"];
+    } else {
+      auto props = cur->find("properties");
+      if (props == cur->end() || !props->contains(seg.get<std::string>())) return nullptr;
+      cur = &(*props)[seg.get<std::string>()];
+    }
+  }
+  return cur;
+}
+
+// Rewrites valijson's generic messages so that each says what value broke which rule.
+std::string Explain(const std::string& raw, const json* value, const json* subschema) {
+  if (value && subschema) {
+    if (StartsWith(raw, "Failed to match against any enum values") && subschema->contains("enum"))
+      return Show(*value) + " is not one of " + (*subschema)["enum"].dump();
+    if (StartsWith(raw, "Failed to match regex") && subschema->contains("pattern"))
+      return Show(*value) + " does not match '" + (*subschema)["pattern"].get<std::string>() + "'";
+    if (StartsWith(raw, "Value type not permitted") && subschema->contains("type"))
+      return Show(*value) + " is not of type " + (*subschema)["type"].dump();
+  }
+  const std::string missing = "Missing required property '";
+  if (StartsWith(raw, missing)) {
+    auto end = raw.find('\'', missing.size());
+    return "'" + raw.substr(missing.size(), end - missing.size()) + "' is a required property";
+  }
+  const std::string extra = "constraints: '";
+  if (auto pos = raw.find(extra); pos != std::string::npos) {
+    auto name = raw.substr(pos + extra.size());
+    if (auto end = name.rfind('\''); end != std::string::npos) name = name.substr(0, end);
+    return "Additional properties are not allowed ('" + name + "' was unexpected)";
+  }
+  return raw;
+}
+
+bool IsSummaryOfChildren(const std::string& msg) {
+  return StartsWith(msg, "Failed to validate against schema associated with property name") ||
+         StartsWith(msg, "Failed to validate item #") ||
+         StartsWith(msg, "Failed to validate against additional properties schema") ||
+         StartsWith(msg, "Failed to validate against dependent schema") ||
+         StartsWith(msg, "Failed to validate against schema associated with pattern");
+}
+
+}  // namespace
+
+std::vector<ValidationError> Validate(const Profile& profile, const json& doc) {
+  // valijson's Validator caches compiled regexes, so each thread keeps its own.
+  thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(doc);
+  std::vector<ValidationError> errors;
+  if (validator.validate(profile.compiled->schema, target, &results)) return errors;
+  valijson::ValidationResults::Error e;
+  while (results.popError(e)) {
+    if (IsSummaryOfChildren(e.description)) continue;
+    const json* value = nullptr;
+    json path = ContextToPath(e.context, doc, &value);
+    const json* sub = SubschemaAt(*profile.schema, path);
+    errors.push_back({path, Explain(e.description, value, sub)});
+  }
+  return errors;
+}
+
+std::string PathToPointer(const json& path) {
+  std::string out;
+  for (const auto& seg : path) {
+    out.push_back('/');
+    out += seg.is_string() ? seg.get<std::string>() : seg.dump();
+  }
+  return out.empty() ? "/" : out;
+}
+
+}  // namespace dcc::schema

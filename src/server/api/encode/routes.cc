@@ -1,0 +1,130 @@
+#include "server/api/encode/routes.h"
+
+#include "server/api/encode/wire.h"
+
+namespace dcc::server::encode {
+using nlohmann::json;
+
+namespace {
+
+Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
+  return s.auth.Authenticate(req.Header("Authorization"));
+}
+
+std::string Trimmed(const std::string& path) {
+  size_t b = path.find_first_not_of('/');
+  size_t e = path.find_last_not_of('/');
+  return b == std::string::npos ? std::string() : path.substr(b, e - b + 1);
+}
+
+Result<HttpResponse> Root(Services&, HttpRequest&) {
+  return JsonResponse(200, {{"@id", "/"},
+                            {"@type", json::array({"Portal"})},
+                            {"title", "dccd"},
+                            {"profiles", "/profiles/"},
+                            {"search", "/search/"}});
+}
+
+Result<HttpResponse> Indexer(Services&, HttpRequest&) {
+  // One store: nothing is ever waiting to be indexed.
+  return JsonResponse(200, {{"status", "waiting"}, {"@type", json::array({"Indexer"})}});
+}
+
+Result<HttpResponse> AllProfiles(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  return JsonResponse(200, s.profiles.ProfilesDocument(caller.admin()));
+}
+
+Result<HttpResponse> OneProfile(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  const schema::Profile* p = s.profiles.Find(req.captures[0]);
+  if (!p) return Status::NotFound("no profile '" + req.captures[0] + "'");
+  return JsonResponse(200, s.profiles.ProfileDocument(*p, caller.admin()));
+}
+
+Result<HttpResponse> Search(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(auto answer, s.search.Search(caller, req.query, req.target));
+  // The reference answers an empty search with 404 and a body that still has "@graph".
+  return JsonResponse(answer.empty ? 404 : 200, answer.body);
+}
+
+Result<HttpResponse> History(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(json doc, s.records.History(caller, req.captures[0]));
+  return JsonResponse(200, doc);
+}
+
+// GET /<collection>/ lists; GET /<any identifier>/ shows one record.
+Result<HttpResponse> Get(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  std::string id = Trimmed(req.path);
+  if (id.find('/') == std::string::npos) {
+    if (const schema::Profile* p = s.profiles.Find(id)) {
+      DCC_ASSIGN_OR_RETURN(json listing, s.search.List(caller, *p, req.query, req.target));
+      return JsonResponse(200, listing);
+    }
+  }
+  DCC_ASSIGN_OR_RETURN(Frame frame, ParseFrame(req.Query("frame")));
+  DCC_ASSIGN_OR_RETURN(auto fetched, s.records.Get(caller, id, frame));
+  HttpResponse r = JsonResponse(200, fetched.doc);
+  r.headers.emplace("ETag", fetched.etag);
+  return r;
+}
+
+Result<HttpResponse> Post(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(auto written, s.records.Create(caller, req.captures[0], body));
+  HttpResponse r = JsonResponse(201, ResultEnvelope(written.object));
+  r.headers.emplace("Location", written.at_id);
+  return r;
+}
+
+Result<HttpResponse> Patch(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(auto written,
+                       s.records.Patch(caller, Trimmed(req.path), body, req.Header("If-Match")));
+  return JsonResponse(200, ResultEnvelope(written.object));
+}
+
+Result<HttpResponse> Put(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(auto written,
+                       s.records.Put(caller, Trimmed(req.path), body, req.Header("If-Match")));
+  return JsonResponse(200, ResultEnvelope(written.object));
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, Services& s) {
+  struct Entry {
+    const char* method;
+    const char* pattern;
+    Result<HttpResponse> (*fn)(Services&, HttpRequest&);
+    const char* description;
+  };
+  // Specific routes first; the record routes at the end catch every other path.
+  static const Entry kRoutes[] = {
+      {"GET", "/", Root, "portal root (clients probe it)"},
+      {"GET", "/_indexer/?", Indexer, "indexer state; always 'waiting' (one store, no lag)"},
+      {"GET", "/profiles/?", AllProfiles, "every profile, keyed by type name"},
+      {"GET", "/profiles/([^/]+?)(?:\\.json|/)", OneProfile, "one profile"},
+      {"GET", "/search/?", Search, "faceted search; 404 with @graph [] when empty"},
+      {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
+      {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
+      {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)"},
+      {"PATCH", "/(.+?)/?", Patch, "merge properties into a record"},
+      {"PUT", "/(.+?)/?", Put, "replace a record's properties"},
+  };
+  for (const auto& e : kRoutes) {
+    auto fn = e.fn;
+    router.Add(e.method, e.pattern, [&s, fn](HttpRequest& req) { return fn(s, req); }, RenderError,
+               e.description);
+  }
+  router.SetFallbackRenderer(RenderError);
+}
+
+}  // namespace dcc::server::encode

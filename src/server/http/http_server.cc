@@ -1,0 +1,139 @@
+#include "server/http/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "server/http/status_map.h"
+
+namespace dcc::server {
+
+namespace {
+
+bool IsSecretParam(const std::string& name) {
+  static const char* const kSecret[] = {"X-Amz-Signature", "X-Amz-Credential",
+                                        "X-Amz-Security-Token", "Signature", "signature",
+                                        "token", "access_token", "api_key"};
+  for (const char* s : kSecret)
+    if (strcasecmp(name.c_str(), s) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string RedactTarget(const std::string& target) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return target;
+  std::string out = target.substr(0, q + 1);
+  size_t start = q + 1;
+  while (start <= target.size()) {
+    size_t amp = target.find('&', start);
+    std::string pair = target.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    auto eq = pair.find('=');
+    std::string name = pair.substr(0, eq);
+    out += (eq != std::string::npos && IsSecretParam(name)) ? name + "=REDACTED" : pair;
+    if (amp == std::string::npos) break;
+    out += '&';
+    start = amp + 1;
+  }
+  return out;
+}
+
+struct HttpServer::Impl {
+  std::unique_ptr<httplib::Server> server;
+  int port = 0;
+  bool tls = false;
+  std::atomic<uint64_t> next_id{1};
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+int HttpServer::BoundPort() const { return impl_->port; }
+bool HttpServer::tls() const { return impl_->tls; }
+void HttpServer::Stop() { impl_->server->stop(); }
+
+Status HttpServer::Run() {
+  if (!impl_->server->listen_after_bind()) return Status::IOError("listener stopped with an error");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& options,
+                                                     const Router& router) {
+  auto impl = std::make_unique<Impl>();
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty())
+      return Status::InvalidArgument("--tls-cert and --tls-key must be given together");
+    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!ssl->is_valid())
+      return Status::InvalidArgument("cannot load the TLS certificate or key (PEM expected)",
+                                     options.tls_cert);
+    impl->server = std::move(ssl);
+    impl->tls = true;
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& srv = *impl->server;
+  const int threads = options.threads;
+  srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  srv.set_keep_alive_max_count(100000);
+  srv.set_payload_max_length(options.max_body_bytes);
+  Impl* raw = impl.get();
+  const bool access_log = options.access_log;
+
+  auto handle = [raw, &router, access_log](const httplib::Request& hreq, httplib::Response& hres) {
+    auto start = std::chrono::steady_clock::now();
+    HttpRequest req;
+    req.method = hreq.method;
+    req.path = hreq.path;
+    req.target = hreq.target;
+    req.body = hreq.body;
+    req.request_id = std::to_string(raw->next_id.fetch_add(1));
+    for (const auto& [k, v] : hreq.headers) req.headers.emplace(k, v);
+    for (const auto& [k, v] : hreq.params) req.query.emplace_back(k, v);
+    HttpResponse res = router.Dispatch(req);
+    hres.status = res.status;
+    for (const auto& [k, v] : res.headers) hres.set_header(k.c_str(), v);
+    hres.set_header("X-Request-Id", req.request_id);
+    if (req.method == "HEAD") {
+      hres.set_header("Content-Type", res.content_type);
+    } else {
+      hres.set_content(std::move(res.body), res.content_type.c_str());
+    }
+    if (access_log) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start).count();
+      spdlog::info("{} {} {} {} {}us", req.request_id, req.method, RedactTarget(req.target),
+                   res.status, us);
+    }
+  };
+  srv.Get(".*", handle);
+  srv.Post(".*", handle);
+  srv.Put(".*", handle);
+  srv.Patch(".*", handle);
+  srv.Delete(".*", handle);
+  srv.Options(".*", handle);
+  // The library answers some errors itself (413 over the body limit, 400 for a malformed
+  // request line); give those a JSON body like every other error.
+  srv.set_error_handler([](const httplib::Request& hreq, httplib::Response& hres) {
+    if (!hres.body.empty()) return;
+    std::string msg = hres.status == 413 ? "request body is larger than the server accepts"
+                                         : std::string(HttpReason(hres.status));
+    std::string body = std::string("{\"@type\":[\"HTTPError\",\"Error\"],\"status\":\"error\",") +
+                       "\"code\":" + std::to_string(hres.status) + ",\"title\":\"" +
+                       HttpReason(hres.status) + "\",\"description\":\"" + msg + "\",\"detail\":\"" +
+                       msg + " (" + hreq.method + ")\"}";
+    hres.set_content(body, "application/json");
+  });
+  int port = options.port == 0 ? srv.bind_to_any_port(options.host)
+                               : (srv.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (port <= 0) {
+    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                           " (address in use, or not a local address?)");
+  }
+  impl->port = port;
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+}  // namespace dcc::server

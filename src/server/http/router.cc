@@ -1,0 +1,45 @@
+#include "server/http/router.h"
+
+#include <spdlog/spdlog.h>
+
+namespace dcc::server {
+
+void Router::Add(std::string method, std::string pattern, Handler handler,
+                 ErrorRenderer render_error, std::string description) {
+  std::regex re(pattern, std::regex::ECMAScript | std::regex::optimize);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(re), std::move(handler),
+                     std::move(render_error), std::move(description)});
+}
+
+HttpResponse Router::Dispatch(HttpRequest& req) const {
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  bool path_matched = false;
+  for (const auto& route : routes_) {
+    std::smatch m;
+    if (!std::regex_match(req.path, m, route.regex)) continue;
+    path_matched = true;
+    if (route.method != method) continue;
+    req.captures.assign(m.begin() + 1, m.end());
+    try {
+      Result<HttpResponse> res = route.handler(req);
+      if (res.ok()) return std::move(res).value();
+      return route.render_error(res.status(), req);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: unhandled exception in {} {}: {}", req.request_id, req.method,
+                    route.pattern, e.what());
+      return route.render_error(Status::Internal("internal error; see the server log for request " +
+                                                 req.request_id),
+                                req);
+    }
+  }
+  if (path_matched) {
+    HttpResponse r = fallback_(Status::InvalidArgument("method " + req.method +
+                                                       " is not allowed on " + req.path),
+                               req);
+    r.status = 405;
+    return r;
+  }
+  return fallback_(Status::NotFound("no route for " + req.path), req);
+}
+
+}  // namespace dcc::server

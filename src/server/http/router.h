@@ -1,0 +1,45 @@
+// src/server/http/router.h: every route of every dialect in one table. A route is a
+// method, an anchored regex over the decoded path, a handler, the dialect's error
+// renderer, and a one-line description (listed by `dccd routes`).
+#pragma once
+
+#include <functional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "dcc/status.h"
+#include "server/http/http_types.h"
+
+namespace dcc::server {
+
+using Handler = std::function<Result<HttpResponse>(HttpRequest&)>;
+// Turns a failing Status into the dialect's error response.
+using ErrorRenderer = std::function<HttpResponse(const Status&, const HttpRequest&)>;
+
+class Router {
+ public:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::regex regex;
+    Handler handler;
+    ErrorRenderer render_error;
+    std::string description;
+  };
+
+  // Routes match in the order added; add specific patterns before catch-alls.
+  void Add(std::string method, std::string pattern, Handler handler, ErrorRenderer render_error,
+           std::string description);
+  // Used when no route matches the path (404) or the method (405).
+  void SetFallbackRenderer(ErrorRenderer r) { fallback_ = std::move(r); }
+  // Runs the matching route. Never throws: a handler's exception becomes a logged 500.
+  HttpResponse Dispatch(HttpRequest& req) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  ErrorRenderer fallback_;
+};
+
+}  // namespace dcc::server

@@ -1,0 +1,238 @@
+// dccd: the dcc portal server. `dccd serve` runs it; `dccd admin ...` prepares a data
+// directory (schema, users, access keys) without a running server.
+#include <signal.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "server/api/encode/routes.h"
+#include "server/auth/authenticator.h"
+#include "server/http/http_server.h"
+#include "server/services/admin_service.h"
+#include "server/services/search_service.h"
+#include "server/services/services.h"
+
+#ifndef DCC_DEFAULT_PROFILES_DIR
+#define DCC_DEFAULT_PROFILES_DIR "/usr/share/dcc/profiles"
+#endif
+
+namespace dcc::server {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kDatabaseFile = "dcc.sqlite";
+
+int Fail(const Status& s) {
+  std::cerr << "dccd: " << s.ToString() << "\n";
+  return s.code() == Status::Code::kInvalidArgument || s.code() == Status::Code::kNotFound ? 2 : 1;
+}
+
+struct CommonOptions {
+  std::string data_dir;
+  std::vector<std::string> profile_dirs;
+  bool no_default_profiles = false;
+  std::string accession_prefix = "DCC";
+};
+
+// What every subcommand needs: the store, the profiles and the records service.
+struct Core {
+  std::unique_ptr<RecordStore> store;
+  std::shared_ptr<const schema::ProfileSet> profiles;
+  std::unique_ptr<RecordService> records;
+};
+
+Result<Core> OpenCore(const CommonOptions& o, bool create) {
+  fs::path db = fs::path(o.data_dir) / kDatabaseFile;
+  std::error_code ec;
+  if (!create && !fs::exists(db, ec)) {
+    return Status::InvalidArgument("data directory is not initialised; run: dccd admin init --data-dir " +
+                                       o.data_dir,
+                                   o.data_dir);
+  }
+  if (create) {
+    fs::create_directories(fs::path(o.data_dir) / "blobs", ec);
+    if (ec) return Status::IOError("cannot create data directory: " + ec.message(), o.data_dir);
+  }
+  std::vector<std::string> dirs;
+  if (!o.no_default_profiles) dirs.push_back(DCC_DEFAULT_PROFILES_DIR);
+  dirs.insert(dirs.end(), o.profile_dirs.begin(), o.profile_dirs.end());
+  Core core;
+  DCC_ASSIGN_OR_RETURN(core.profiles, schema::ProfileSet::Load(dirs));
+  DCC_ASSIGN_OR_RETURN(core.store, OpenSqliteRecordStore(db.string()));
+  RecordsOptions ro;
+  ro.accession_prefix = o.accession_prefix;
+  core.records = std::make_unique<RecordService>(*core.store, core.profiles, ro);
+  return core;
+}
+
+Status ValidatePrefix(const std::string& p) {
+  if (p.size() < 2 || p.size() > 5 ||
+      p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+    return Status::InvalidArgument("must be 2 to 5 upper-case letters, e.g. ENC", "--accession-prefix");
+  return Status::Ok();
+}
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8000";
+  std::string tls_cert, tls_key, port_file, log_level = "info";
+  int threads = 64;
+  size_t max_body_mib = 64;
+  bool no_access_log = false;
+};
+
+int RunServe(const CommonOptions& common, const ServeOptions& o) {
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  if (Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
+  auto colon = o.listen.rfind(':');
+  if (colon == std::string::npos)
+    return Fail(Status::InvalidArgument("expected HOST:PORT, e.g. 127.0.0.1:8000", "--listen"));
+  ListenOptions lo;
+  lo.host = o.listen.substr(0, colon);
+  try {
+    lo.port = std::stoi(o.listen.substr(colon + 1));
+  } catch (...) {
+    return Fail(Status::InvalidArgument("port is not a number", "--listen"));
+  }
+  lo.tls_cert = o.tls_cert;
+  lo.tls_key = o.tls_key;
+  lo.threads = o.threads;
+  lo.max_body_bytes = o.max_body_mib << 20;
+  lo.access_log = !o.no_access_log;
+
+  auto core = OpenCore(common, /*create=*/false);
+  if (!core.ok()) return Fail(core.status());
+  Authenticator auth(*core->store);
+  SearchService search(*core->records);
+  Services services{auth, *core->records, search, *core->profiles};
+  Router router;
+  encode::RegisterRoutes(router, services);
+
+  // Signals go to one waiting thread, which stops the listener; block them everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = HttpServer::Bind(lo, router);
+  if (!server.ok()) return Fail(server.status());
+  int port = (*server)->BoundPort();
+  std::string url = std::string((*server)->tls() ? "https" : "http") + "://" + lo.host + ":" +
+                    std::to_string(port);
+  if (!o.port_file.empty()) {
+    std::string tmp = o.port_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    fs::rename(tmp, o.port_file);  // readers never see a half-written file
+  }
+  spdlog::info("dccd listening on {} (data dir {}, {} profiles)", url, common.data_dir,
+               core->profiles->all().size());
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {}: stopping", sig);
+    (*server)->Stop();
+  });
+  Status s = (*server)->Run();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if Run ended by itself
+  waiter.join();
+  return s.ok() ? 0 : Fail(s);
+}
+
+}  // namespace
+}  // namespace dcc::server
+
+int main(int argc, char** argv) {
+  using namespace dcc::server;
+  if (sodium_init() < 0) {
+    std::cerr << "dccd: libsodium failed to initialise\n";
+    return 1;
+  }
+  CLI::App app{
+      "dccd: the dcc portal server. Records under JSON-Schema profiles, search and access keys,\n"
+      "behind the ENCODE-portal REST API, on SQLite in one data directory.\n\n"
+      "Example:\n"
+      "  dccd admin init --data-dir /srv/dcc\n"
+      "  dccd admin add-user --data-dir /srv/dcc --email me@lab.org --admin\n"
+      "  dccd admin add-key --data-dir /srv/dcc --email me@lab.org   # prints the secret once\n"
+      "  dccd serve --data-dir /srv/dcc --listen 127.0.0.1:8000\n",
+      "dccd"};
+  app.require_subcommand(1);
+  CommonOptions common;
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", common.data_dir, "data directory (database and blobs)")->required();
+    cmd->add_option("--profiles", common.profile_dirs,
+                    "extra profile directory; adds types or replaces same-named ones (repeatable)");
+    cmd->add_flag("--no-default-profiles", common.no_default_profiles,
+                  "load only the --profiles directories, not the shipped defaults");
+    cmd->add_option("--accession-prefix", common.accession_prefix,
+                    "accession prefix, 2-5 upper-case letters (default DCC; ENC mimics the reference)");
+  };
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "run the server until SIGINT or SIGTERM");
+  add_common(serve_cmd);
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->capture_default_str();
+  serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate; with --tls-key serves HTTPS");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key");
+  serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
+  serve_cmd->add_option("--threads", serve.threads, "worker threads (one per open connection)")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted")
+      ->capture_default_str();
+  serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log one line per request");
+
+  auto* admin = app.add_subcommand("admin", "prepare a data directory: init, users, keys");
+  admin->require_subcommand(1);
+  auto* init_cmd = admin->add_subcommand("init", "create (or migrate) a data directory");
+  add_common(init_cmd);
+  NewUser user;
+  auto* user_cmd = admin->add_subcommand(
+      "add-user", "add a user (or update its --admin and --lab); prints the user's @id");
+  add_common(user_cmd);
+  user_cmd->add_option("--email", user.email, "the user's email, their identity")->required();
+  user_cmd->add_flag("--admin", user.admin, "may do everything");
+  user_cmd->add_option("--lab", user.labs, "lab name the user submits for (repeatable)");
+  user_cmd->add_option("--first-name", user.first_name, "default: the email's local part");
+  user_cmd->add_option("--last-name", user.last_name, "default: User");
+  std::string key_email;
+  auto* key_cmd = admin->add_subcommand(
+      "add-key", "issue an access key; prints {\"access_key_id\",\"secret_access_key\"} once");
+  add_common(key_cmd);
+  key_cmd->add_option("--email", key_email, "an existing user's email")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed()) return RunServe(common, serve);
+  if (dcc::Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
+  auto core = OpenCore(common, /*create=*/init_cmd->parsed());
+  if (!core.ok()) return Fail(core.status());
+  AdminService admin_service(*core->records);
+  if (init_cmd->parsed()) {
+    std::cout << "initialised " << common.data_dir << "\n";
+    return 0;
+  }
+  if (user_cmd->parsed()) {
+    auto at_id = admin_service.AddUser(user);
+    if (!at_id.ok()) return Fail(at_id.status());
+    std::cout << *at_id << "\n";
+    return 0;
+  }
+  if (key_cmd->parsed()) {
+    auto key = admin_service.AddKey(key_email);
+    if (!key.ok()) return Fail(key.status());
+    std::cout << nlohmann::json{{"access_key_id", key->access_key_id},
+                                {"secret_access_key", key->secret_access_key}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+#include "server/services/admin_service.h"
+
+#include "common/ids.h"
+#include "server/auth/secret_hash.h"
+
+namespace dcc::server {
+using nlohmann::json;
+
+Result<std::string> AdminService::AddUser(const NewUser& user) {
+  if (user.email.find('@') == std::string::npos)
+    return Status::InvalidArgument("'" + user.email + "' is not an email address", "--email");
+  Caller system{Principal{"system", "", true, {}}};
+  std::string at_id, uuid;
+  {
+    DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+    DCC_ASSIGN_OR_RETURN(auto existing, reader->FindKey({"user:email", user.email}));
+    if (existing) {
+      DCC_ASSIGN_OR_RETURN(auto rec, reader->Get(*existing));
+      uuid = *existing;
+      at_id = rec ? rec->at_id : "";
+    }
+  }
+  if (uuid.empty()) {
+    json doc = {{"email", user.email},
+                {"first_name", user.first_name.empty() ? user.email.substr(0, user.email.find('@'))
+                                                       : user.first_name},
+                {"last_name", user.last_name.empty() ? "User" : user.last_name}};
+    if (user.admin) doc["groups"] = json::array({"admin"});
+    DCC_ASSIGN_OR_RETURN(auto written, records_.Create(system, "user", doc));
+    uuid = written.object["uuid"].get<std::string>();
+    at_id = written.at_id;
+  }
+  DCC_ASSIGN_OR_RETURN(auto writer, records_.store().Write());
+  DCC_RETURN_IF_ERROR(writer->PutPrincipal({user.email, uuid, user.admin, user.labs}));
+  DCC_RETURN_IF_ERROR(writer->Commit());
+  return at_id;
+}
+
+Result<IssuedKey> AdminService::AddKey(const std::string& email) {
+  DCC_ASSIGN_OR_RETURN(auto writer, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(auto principal, writer->FindPrincipal(email));
+  if (!principal) {
+    return Status::NotFound("no user with email '" + email + "'; add it with dccd admin add-user",
+                            "--email");
+  }
+  IssuedKey key;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    key.access_key_id = NewAccessKeyId();
+    DCC_ASSIGN_OR_RETURN(auto taken, writer->FindAccessKey(key.access_key_id));
+    if (!taken) break;
+  }
+  key.secret_access_key = NewSecretAccessKey();
+  DCC_ASSIGN_OR_RETURN(std::string hash, HashSecret(key.secret_access_key));
+  DCC_RETURN_IF_ERROR(writer->PutAccessKey({key.access_key_id, hash, email, "current"}));
+  DCC_RETURN_IF_ERROR(writer->Commit());
+  return key;
+}
+
+}  // namespace dcc::server

@@ -1,0 +1,245 @@
+#include "server/services/search_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+namespace dcc::server {
+using nlohmann::json;
+using schema::Profile;
+
+namespace {
+
+// Parameters that shape the search rather than filter it (reference §2.11).
+const std::set<std::string> kReserved = {
+    "type",     "limit",  "mode",     "annotation", "format", "frame",    "datastore",
+    "field",    "region", "genome",   "sort",       "from",   "referrer", "filterresponse",
+    "remove",   "cart",   "debug",    "config",     "searchTerm", "advancedQuery"};
+
+Result<int64_t> ParseCount(const std::string& name, const std::string& v) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < 0)
+    return Status::InvalidArgument("'" + v + "' is not a non-negative integer", name);
+  return n;
+}
+
+// Keeps `@id`, `@type` and the requested (possibly dotted) fields of a rendered record.
+json Project(const json& doc, const std::vector<std::string>& fields) {
+  json out = {{"@id", doc.value("@id", "")}, {"@type", doc.value("@type", json::array())}};
+  for (const auto& f : fields) {
+    const json* cur = &doc;
+    json* dst = &out;
+    size_t start = 0;
+    while (cur) {
+      size_t dot = f.find('.', start);
+      std::string seg = f.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (!cur->is_object() || !cur->contains(seg)) break;
+      cur = &(*cur)[seg];
+      if (dot == std::string::npos) {
+        (*dst)[seg] = *cur;
+        break;
+      }
+      if (!dst->contains(seg) || !(*dst)[seg].is_object()) (*dst)[seg] = json::object();
+      dst = &(*dst)[seg];
+      start = dot + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Splits a dotted field into hops at link properties: "lab.name" -> {"lab", "name"};
+// "flowcell_details.lane" (an object) stays one hop.
+FieldPath SearchService::ToPath(const Profile* profile, const std::string& dotted,
+                                bool* ends_in_link) const {
+  if (ends_in_link) *ends_in_link = false;
+  FieldPath path;
+  const json* schema = profile ? profile->schema.get() : nullptr;
+  std::string field;
+  size_t start = 0;
+  while (start <= dotted.size()) {
+    size_t dot = dotted.find('.', start);
+    std::string seg = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    field = field.empty() ? seg : field + "." + seg;
+    const json* sub = nullptr;
+    if (schema && schema->contains("properties") && (*schema)["properties"].contains(seg))
+      sub = &(*schema)["properties"][seg];
+    if (sub && sub->contains("items")) sub = &(*sub)["items"];
+    if (sub && sub->contains("linkTo") && dot != std::string::npos) {
+      path.push_back(field);
+      field.clear();
+      const json& link = (*sub)["linkTo"];
+      std::string target = link.is_array() ? link[0].get<std::string>() : link.get<std::string>();
+      auto concrete = records_.profiles().Concrete(target);
+      schema = concrete.empty() ? nullptr : concrete[0]->schema.get();
+    } else {
+      if (sub && sub->contains("linkTo") && ends_in_link) *ends_in_link = true;
+      schema = sub;
+    }
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (!field.empty()) path.push_back(field);
+  return path;
+}
+
+Result<SearchService::Answer> SearchService::Search(const Caller& caller, const QueryParams& params,
+                                                    const std::string& self) {
+  SearchQuery q;
+  std::vector<std::string> type_names;
+  std::vector<std::string> fields;
+  std::string frame_name;
+  bool seen_limit = false, seen_from = false;
+  // Filters grouped by (key, negated), in first-seen order.
+  std::vector<std::pair<std::string, bool>> filter_order;
+  std::map<std::pair<std::string, bool>, std::vector<std::string>> filter_values;
+  for (const auto& [key, value] : params) {
+    if (key == "type") {
+      if (value != "*" && !records_.profiles().IsTypeName(value))
+        return Status::InvalidArgument("'" + value + "' is not a known type", "type");
+      type_names.push_back(value == "*" ? "Item" : value);
+    } else if (key == "limit") {
+      if (seen_limit) return Status::InvalidArgument("limit given more than once", "limit");
+      seen_limit = true;
+      if (value == "all") {
+        q.limit = -1;
+      } else {
+        DCC_ASSIGN_OR_RETURN(q.limit, ParseCount("limit", value));
+      }
+    } else if (key == "from") {
+      if (seen_from) return Status::InvalidArgument("from given more than once", "from");
+      seen_from = true;
+      DCC_ASSIGN_OR_RETURN(q.from, ParseCount("from", value));
+    } else if (key == "sort") {
+      if (q.sort.empty()) {
+        q.sort_descending = !value.empty() && value[0] == '-';
+        q.sort = {q.sort_descending ? value.substr(1) : value};
+      }
+    } else if (key == "field") {
+      fields.push_back(value);
+    } else if (key == "frame") {
+      frame_name = value;
+    } else if (key == "searchTerm" || key == "advancedQuery") {
+      return Status::InvalidArgument("full-text search is not supported yet; filter on fields",
+                                     key);
+    } else if (kReserved.count(key)) {
+      continue;  // accepted for compatibility, no effect here (e.g. datastore=database)
+    } else {
+      bool negate = !key.empty() && key.back() == '!';
+      std::string field = negate ? key.substr(0, key.size() - 1) : key;
+      if (field.empty()) return Status::InvalidArgument("empty filter field name", key);
+      auto k = std::make_pair(field, negate);
+      if (!filter_values.count(k)) filter_order.push_back(k);
+      filter_values[k].push_back(value);
+    }
+  }
+  DCC_ASSIGN_OR_RETURN(Frame frame, ParseFrame(frame_name));
+  if (frame == Frame::kEdit || frame == Frame::kRaw)
+    return Status::InvalidArgument("search returns object or embedded frames only", "frame");
+
+  std::set<std::string> concrete;
+  const Profile* first_profile = nullptr;
+  for (const auto& t : type_names) {
+    for (const Profile* p : records_.profiles().Concrete(t)) {
+      concrete.insert(p->name);
+      if (!first_profile) first_profile = p;
+    }
+  }
+  q.types.assign(concrete.begin(), concrete.end());
+  const bool single_type = concrete.size() == 1;
+
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  json filters_doc = json::array();
+  for (const auto& k : filter_order) {
+    SearchFilter f;
+    bool link_field = false;
+    f.path = ToPath(first_profile, k.first, &link_field);
+    f.negate = k.second;
+    for (const auto& v : filter_values[k]) {
+      // A value for a link field may be any identifier; the store holds uuids.
+      std::string resolved = v;
+      if (link_field && v != "*") {
+        DCC_ASSIGN_OR_RETURN(auto target, records_.Resolve(*reader, v));
+        if (target) resolved = target->uuid;
+      }
+      f.values.push_back(resolved);
+      filters_doc.push_back({{"field", k.first + (k.second ? "!" : "")}, {"term", v}});
+    }
+    q.filters.push_back(std::move(f));
+  }
+  if (caller.anonymous()) {
+    q.visible_statuses = PublicStatuses();
+  } else if (!caller.admin()) {
+    q.hidden_statuses = AdminOnlyStatuses();
+  }
+
+  // Facets: the profile's configuration for one type, else type and status.
+  std::vector<std::pair<std::string, std::string>> facet_fields;  // field, title
+  if (single_type && first_profile->schema->contains("facets")) {
+    for (const auto& [field, conf] : (*first_profile->schema)["facets"].items())
+      facet_fields.emplace_back(field, conf.value("title", field));
+  } else {
+    facet_fields = {{"type", "Data Type"}, {"status", "Status"}};
+  }
+  for (const auto& [field, title] : facet_fields)
+    q.facets.push_back(field == "type" ? FieldPath{"@type"} : ToPath(first_profile, field));
+
+  DCC_ASSIGN_OR_RETURN(auto page, reader->Search(q));
+  json graph = json::array();
+  for (const auto& rec : page.records) {
+    json doc = records_.Render(*reader, caller, rec, fields.empty() ? frame : Frame::kEmbedded);
+    graph.push_back(fields.empty() ? std::move(doc) : Project(doc, fields));
+  }
+  json facets = json::array();
+  for (size_t i = 0; i < facet_fields.size(); ++i) {
+    json terms = json::array();
+    int64_t total = 0;
+    for (const auto& c : page.facets[i]) {
+      if (facet_fields[i].first == "type" && c.key == "Item") continue;
+      terms.push_back({{"key", c.key}, {"doc_count", c.count}});
+      total += c.count;
+    }
+    facets.push_back({{"field", facet_fields[i].first},
+                      {"title", facet_fields[i].second},
+                      {"terms", terms},
+                      {"total", total},
+                      {"type", "terms"},
+                      {"appended", false}});
+  }
+  Answer a;
+  a.empty = page.total == 0;
+  a.body = {{"@context", "/terms/"},
+            {"@id", self},
+            {"@type", json::array({"Search"})},
+            {"title", "Search"},
+            {"@graph", graph},
+            {"total", page.total},
+            {"facets", facets},
+            {"filters", filters_doc},
+            {"notification", a.empty ? "No results found" : "Success"}};
+  if (q.limit >= 0 && page.total > q.limit + q.from) {
+    a.body["all"] = self + (self.find('?') == std::string::npos ? "?" : "&") + "limit=all";
+  }
+  return a;
+}
+
+Result<json> SearchService::List(const Caller& caller, const Profile& profile,
+                                 const QueryParams& params, const std::string& self) {
+  QueryParams p = {{"type", profile.type_name}};
+  for (const auto& kv : params) {
+    if (kv.first == "type") continue;
+    p.push_back(kv);
+  }
+  DCC_ASSIGN_OR_RETURN(auto answer, Search(caller, p, self));
+  json out = {{"@id", self},
+              {"@type", json::array({profile.type_name + "Collection", "Collection"})},
+              {"@graph", answer.body["@graph"]},
+              {"total", answer.body["total"]}};
+  if (answer.body.contains("all")) out["all"] = answer.body["all"];
+  return out;
+}
+
+}  // namespace dcc::server

@@ -1,0 +1,19 @@
+// src/server/services/services.h: the services a dialect's routes call, built once by
+// main and shared by every listener.
+#pragma once
+
+#include "schema/profile.h"
+#include "server/auth/authenticator.h"
+#include "server/services/records_service.h"
+#include "server/services/search_service.h"
+
+namespace dcc::server {
+
+struct Services {
+  Authenticator& auth;
+  RecordService& records;
+  SearchService& search;
+  const schema::ProfileSet& profiles;
+};
+
+}  // namespace dcc::server

@@ -1,0 +1,142 @@
+// src/server/store/record_store.h: the record-store interface. It stores records, their
+// unique keys, revisions and search terms, and the principals and access keys of auth.
+// It holds no business rules: the services decide what to write; the store writes it
+// atomically and answers lookups. SQLite implements it today (sqlite_record_store.cc);
+// PostgreSQL is meant to implement the same interface.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dcc/status.h"
+
+namespace dcc::server {
+
+// A record as stored: properties hold links as uuids.
+struct StoredRecord {
+  std::string uuid;
+  std::string type;    // snake_case profile name
+  std::string at_id;   // canonical "@id", e.g. "/biosamples/DCCBS123ABC/"
+  std::string status;  // copy of properties.status, for visibility filters
+  int64_t sid = 0;     // revision number, 1 for a new record
+  nlohmann::json properties = nlohmann::json::object();
+  std::string created;  // ISO-8601, sort key for listings
+  std::string updated;  // time of this revision; not stored on the row, only in revisions
+};
+
+// A unique key, e.g. {"alias", "lab-a:sample-1"} or {"accession", "DCCBS123ABC"}.
+struct UniqueKey {
+  std::string name;
+  std::string value;
+  bool operator==(const UniqueKey&) const = default;
+};
+
+// A searchable (field, value) pair of a record; link fields hold target uuids.
+struct SearchTerm {
+  std::string field;
+  std::string value;
+};
+
+// One stored version of a record, newest last in History().
+struct Revision {
+  int64_t sid = 0;
+  std::string method;  // "POST", "PATCH", "PUT"
+  std::string user;    // user uuid, or "" for the server itself
+  std::string time;
+  nlohmann::json properties;
+};
+
+// A path through links: hops[0] is a field of the searched record; each later hop is a
+// field of the record the previous hop links to. {"lab", "name"} is `lab.name`.
+using FieldPath = std::vector<std::string>;
+
+struct SearchFilter {
+  FieldPath path;
+  std::vector<std::string> values;  // OR-ed; "*" means "has any value"
+  bool negate = false;              // `field!=v`
+};
+
+struct SearchQuery {
+  std::vector<std::string> types;             // snake_case types; empty means all
+  std::vector<SearchFilter> filters;          // AND-ed
+  std::vector<std::string> visible_statuses;  // empty means no status restriction
+  std::vector<std::string> hidden_statuses;   // statuses never shown to this caller
+  FieldPath sort;                             // empty: newest first
+  bool sort_descending = true;
+  int64_t limit = 25;  // -1 for all
+  int64_t from = 0;
+  std::vector<FieldPath> facets;
+};
+
+struct FacetCount {
+  std::string key;
+  int64_t count = 0;
+};
+
+struct SearchPage {
+  int64_t total = 0;
+  std::vector<StoredRecord> records;
+  std::vector<std::vector<FacetCount>> facets;  // parallel to SearchQuery::facets
+};
+
+struct Principal {
+  std::string email;
+  std::string user_uuid;
+  bool admin = false;
+  std::vector<std::string> labs;  // lab names this principal submits for
+};
+
+struct AccessKey {
+  std::string key_id;
+  std::string secret_hash;  // argon2id string; the secret itself is never stored
+  std::string email;
+  std::string status;       // "current" or "revoked"
+};
+
+// Reads. Each call sees everything committed before it began. Not thread-safe: use one
+// reader per thread. NotFound is never an error here: absent things are std::nullopt.
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+  virtual Result<std::optional<StoredRecord>> Get(const std::string& uuid) = 0;
+  // The uuid owning a unique key, if any.
+  virtual Result<std::optional<std::string>> FindKey(const UniqueKey& key) = 0;
+  virtual Result<std::vector<Revision>> History(const std::string& uuid) = 0;
+  virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+  virtual Result<std::optional<Principal>> FindPrincipal(const std::string& email) = 0;
+  virtual Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) = 0;
+};
+
+// An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
+// destroying an uncommitted writer rolls back. Once Commit returns OK the change survives
+// a crash or power cut (SQLite WAL with synchronous=FULL).
+class RecordWriter : public RecordReader {
+ public:
+  // Inserts a new record (sid 1) or replaces an existing one (sid must be old sid + 1),
+  // with its complete set of unique keys and search terms, and appends a revision.
+  // A key owned by another record fails with Conflict.
+  virtual Status Put(const StoredRecord& record, const std::vector<UniqueKey>& keys,
+                     const std::vector<SearchTerm>& terms, const std::string& method,
+                     const std::string& user) = 0;
+  virtual Status PutPrincipal(const Principal& principal) = 0;
+  virtual Status PutAccessKey(const AccessKey& key) = 0;
+  virtual Status Commit() = 0;
+};
+
+// Thread-safe: any number of readers, one writer at a time (Write blocks until free).
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  virtual Result<std::unique_ptr<RecordReader>> Read() = 0;
+  virtual Result<std::unique_ptr<RecordWriter>> Write() = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path` and applies pending migrations.
+Result<std::unique_ptr<RecordStore>> OpenSqliteRecordStore(const std::string& path);
+
+}  // namespace dcc::server

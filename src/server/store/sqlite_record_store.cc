@@ -1,0 +1,483 @@
+// SQLite implementation of RecordStore. The schema and its migrations are described in
+// docs/storage.md; each migration runs once, in order, inside one transaction.
+#include <mutex>
+#include <vector>
+
+#include "server/store/record_store.h"
+#include "server/store/sqlite_db.h"
+
+namespace dcc::server {
+namespace {
+
+using nlohmann::json;
+using sqlite::Connection;
+using sqlite::StmtUse;
+
+// Migrations, applied in order; the count applied is meta.schema_version.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records(
+  uuid TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  at_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  sid INTEGER NOT NULL,
+  properties TEXT NOT NULL,
+  created TEXT NOT NULL);
+CREATE INDEX records_type_created ON records(type, created);
+CREATE TABLE keys(
+  name TEXT NOT NULL, value TEXT NOT NULL, uuid TEXT NOT NULL,
+  PRIMARY KEY(name, value)) WITHOUT ROWID;
+CREATE INDEX keys_uuid ON keys(uuid);
+CREATE TABLE terms(uuid TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX terms_field_value ON terms(field, value, uuid);
+CREATE INDEX terms_uuid_field ON terms(uuid, field, value);
+CREATE TABLE revisions(
+  uuid TEXT NOT NULL, sid INTEGER NOT NULL, method TEXT NOT NULL, user TEXT NOT NULL,
+  time TEXT NOT NULL, properties TEXT NOT NULL,
+  PRIMARY KEY(uuid, sid)) WITHOUT ROWID;
+CREATE TABLE principals(
+  email TEXT PRIMARY KEY, user_uuid TEXT NOT NULL, admin INTEGER NOT NULL, labs TEXT NOT NULL);
+CREATE TABLE access_keys(
+  key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL,
+  email TEXT NOT NULL REFERENCES principals(email), status TEXT NOT NULL);
+)sql",
+};
+
+Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
+  StoredRecord r;
+  r.uuid = s.Text(0);
+  r.type = s.Text(1);
+  r.at_id = s.Text(2);
+  r.status = s.Text(3);
+  r.sid = s.Int(4);
+  r.properties = json::parse(s.Text(5), nullptr, false);
+  if (r.properties.is_discarded()) return Status::Internal("stored record is not JSON: " + r.uuid);
+  r.created = s.Text(6);
+  return r;
+}
+
+constexpr const char* kRecordColumns =
+    "r.uuid, r.type, r.at_id, r.status, r.sid, r.properties, r.created";
+
+// Builds the SQL selecting the uuids whose `path[i..]` matches; params are appended.
+std::string PathMatch(const FieldPath& path, size_t i, const std::vector<std::string>& values,
+                      std::vector<std::string>& params) {
+  params.push_back(path[i]);
+  std::string sql = "SELECT uuid FROM terms WHERE field=?";
+  if (i + 1 < path.size()) {
+    return sql + " AND value IN (" + PathMatch(path, i + 1, values, params) + ")";
+  }
+  bool any = false;
+  for (const auto& v : values) any = any || v == "*";
+  if (any) return sql;
+  sql += " AND value IN (";
+  for (size_t k = 0; k < values.size(); ++k) {
+    sql += k ? ",?" : "?";
+    params.push_back(values[k]);
+  }
+  return sql + ")";
+}
+
+std::string InList(const std::vector<std::string>& values, std::vector<std::string>& params) {
+  std::string sql = "(";
+  for (size_t k = 0; k < values.size(); ++k) {
+    sql += k ? ",?" : "?";
+    params.push_back(values[k]);
+  }
+  return sql + ")";
+}
+
+// WHERE clause shared by the page, count and facet queries.
+std::string WhereClause(const SearchQuery& q, std::vector<std::string>& params) {
+  std::string where = " WHERE 1";
+  if (!q.types.empty()) where += " AND r.type IN " + InList(q.types, params);
+  if (!q.visible_statuses.empty()) where += " AND r.status IN " + InList(q.visible_statuses, params);
+  if (!q.hidden_statuses.empty())
+    where += " AND r.status NOT IN " + InList(q.hidden_statuses, params);
+  for (const auto& f : q.filters) {
+    where += f.negate ? " AND r.uuid NOT IN (" : " AND r.uuid IN (";
+    where += PathMatch(f.path, 0, f.values, params) + ")";
+  }
+  return where;
+}
+
+class SqliteRecordStore;
+
+// Read operations over one connection; shared by readers and the writer.
+class ReadOps {
+ public:
+  explicit ReadOps(Connection* c) : c_(c) {}
+
+  Result<std::optional<StoredRecord>> Get(const std::string& uuid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kRecordColumns +
+                                                " FROM records r WHERE r.uuid=?"));
+    StmtUse s(raw);
+    s->Bind(1, uuid);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<StoredRecord>();
+    DCC_ASSIGN_OR_RETURN(auto rec, RowToRecord(*s));
+    return std::optional<StoredRecord>(std::move(rec));
+  }
+
+  Result<std::optional<std::string>> FindKey(const UniqueKey& key) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT uuid FROM keys WHERE name=? AND value=?"));
+    StmtUse s(raw);
+    s->Bind(1, key.name);
+    s->Bind(2, key.value);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s->Text(0));
+  }
+
+  Result<std::vector<Revision>> History(const std::string& uuid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw,
+                         c_->Prepare("SELECT sid, method, user, time, properties FROM revisions "
+                                     "WHERE uuid=? ORDER BY sid"));
+    StmtUse s(raw);
+    s->Bind(1, uuid);
+    std::vector<Revision> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3),
+                     json::parse(s->Text(4), nullptr, false)});
+    }
+    return out;
+  }
+
+  Result<SearchPage> Search(const SearchQuery& q) {
+    SearchPage page;
+    std::vector<std::string> where_params;
+    const std::string where = WhereClause(q, where_params);
+    // Total.
+    {
+      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare("SELECT count(*) FROM records r" + where));
+      StmtUse s(raw);
+      BindAll(*s, where_params, 1);
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      page.total = row ? s->Int(0) : 0;
+    }
+    // The page of records.
+    {
+      std::vector<std::string> params;
+      std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records r";
+      std::string order;
+      if (!q.sort.empty()) {
+        sql += " LEFT JOIN terms ts ON ts.uuid=r.uuid AND ts.field=?";
+        params.push_back(q.sort[0]);
+        order = std::string(" ORDER BY ts.value ") + (q.sort_descending ? "DESC" : "ASC") +
+                ", r.created DESC";
+      } else {
+        order = " ORDER BY r.created DESC, r.uuid";
+      }
+      params.insert(params.end(), where_params.begin(), where_params.end());
+      sql += where + order;
+      if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
+      if (q.from > 0) sql += (q.limit >= 0 ? "" : " LIMIT -1") + std::string(" OFFSET ") +
+                             std::to_string(q.from);
+      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare(sql));
+      StmtUse s(raw);
+      BindAll(*s, params, 1);
+      std::string last_uuid;
+      while (true) {
+        DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        DCC_ASSIGN_OR_RETURN(auto rec, RowToRecord(*s));
+        // A multi-valued sort field joins several rows per record; keep the first.
+        if (rec.uuid == last_uuid) continue;
+        last_uuid = rec.uuid;
+        page.records.push_back(std::move(rec));
+      }
+    }
+    // Facets: distinct records per value at the end of each path.
+    for (const auto& facet : q.facets) {
+      std::vector<std::string> params;
+      std::string joins;
+      std::string prev = "r.uuid";
+      for (size_t i = 0; i < facet.size(); ++i) {
+        std::string t = "t" + std::to_string(i);
+        joins += " JOIN terms " + t + " ON " + t + ".uuid=" + prev + " AND " + t + ".field=?";
+        params.push_back(facet[i]);
+        prev = t + ".value";
+      }
+      params.insert(params.end(), where_params.begin(), where_params.end());
+      std::string sql = "SELECT " + prev + ", count(DISTINCT r.uuid) AS n FROM records r" + joins +
+                        where + " GROUP BY " + prev + " ORDER BY n DESC, " + prev + " LIMIT 200";
+      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare(sql));
+      StmtUse s(raw);
+      BindAll(*s, params, 1);
+      std::vector<FacetCount> counts;
+      while (true) {
+        DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        counts.push_back({s->Text(0), s->Int(1)});
+      }
+      page.facets.push_back(std::move(counts));
+    }
+    return page;
+  }
+
+  Result<std::optional<Principal>> FindPrincipal(const std::string& email) {
+    DCC_ASSIGN_OR_RETURN(
+        auto* raw, c_->Prepare("SELECT email, user_uuid, admin, labs FROM principals WHERE email=?"));
+    StmtUse s(raw);
+    s->Bind(1, email);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<Principal>();
+    Principal p{s->Text(0), s->Text(1), s->Int(2) != 0, {}};
+    json labs = json::parse(s->Text(3), nullptr, false);
+    if (labs.is_array()) p.labs = labs.get<std::vector<std::string>>();
+    return std::optional<Principal>(std::move(p));
+  }
+
+  Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT key_id, secret_hash, email, status "
+                                                "FROM access_keys WHERE key_id=?"));
+    StmtUse s(raw);
+    s->Bind(1, key_id);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<AccessKey>();
+    return std::optional<AccessKey>(AccessKey{s->Text(0), s->Text(1), s->Text(2), s->Text(3)});
+  }
+
+ protected:
+  // Search SQL varies with the query's shape; cache it, but bound the cache.
+  Result<sqlite::Stmt*> CachedPrepare(const std::string& sql) { return c_->Prepare(sql); }
+  static void BindAll(sqlite::Stmt& s, const std::vector<std::string>& params, int first) {
+    for (size_t i = 0; i < params.size(); ++i) s.Bind(first + static_cast<int>(i), params[i]);
+  }
+  Connection* c_;
+};
+
+class SqliteRecordStore final : public RecordStore {
+ public:
+  explicit SqliteRecordStore(std::string path, std::unique_ptr<Connection> writer)
+      : path_(std::move(path)), writer_(std::move(writer)) {}
+
+  Result<std::unique_ptr<RecordReader>> Read() override;
+  Result<std::unique_ptr<RecordWriter>> Write() override;
+
+  void ReturnReader(std::unique_ptr<Connection> c) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_.size() < 64) idle_.push_back(std::move(c));
+  }
+  Connection* writer() { return writer_.get(); }
+  std::mutex& writer_mu() { return writer_mu_; }
+
+ private:
+  std::string path_;
+  std::mutex writer_mu_;  // held by the one live SqliteWriter
+  std::unique_ptr<Connection> writer_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+class SqliteReader final : public RecordReader {
+ public:
+  SqliteReader(SqliteRecordStore* store, std::unique_ptr<Connection> c)
+      : store_(store), c_(std::move(c)), ops_(c_.get()) {}
+  ~SqliteReader() override { store_->ReturnReader(std::move(c_)); }
+  Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
+  Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
+  Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
+  Result<SearchPage> Search(const SearchQuery& q) override { return ops_.Search(q); }
+  Result<std::optional<Principal>> FindPrincipal(const std::string& e) override {
+    return ops_.FindPrincipal(e);
+  }
+  Result<std::optional<AccessKey>> FindAccessKey(const std::string& k) override {
+    return ops_.FindAccessKey(k);
+  }
+
+ private:
+  SqliteRecordStore* store_;
+  std::unique_ptr<Connection> c_;
+  ReadOps ops_;
+};
+
+class SqliteWriter final : public RecordWriter {
+ public:
+  SqliteWriter(SqliteRecordStore* store) : lock_(store->writer_mu()), c_(store->writer()), ops_(c_) {}
+  ~SqliteWriter() override {
+    if (open_) (void)c_->Exec("ROLLBACK");
+  }
+  Status Begin() {
+    DCC_RETURN_IF_ERROR(c_->Exec("BEGIN IMMEDIATE"));
+    open_ = true;
+    return Status::Ok();
+  }
+  Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
+  Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
+  Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
+  Result<SearchPage> Search(const SearchQuery& q) override { return ops_.Search(q); }
+  Result<std::optional<Principal>> FindPrincipal(const std::string& e) override {
+    return ops_.FindPrincipal(e);
+  }
+  Result<std::optional<AccessKey>> FindAccessKey(const std::string& k) override {
+    return ops_.FindAccessKey(k);
+  }
+
+  Status Put(const StoredRecord& r, const std::vector<UniqueKey>& keys,
+             const std::vector<SearchTerm>& terms, const std::string& method,
+             const std::string& user) override {
+    const std::string props = r.properties.dump();
+    {
+      DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+          "INSERT INTO records(uuid, type, at_id, status, sid, properties, created) "
+          "VALUES(?,?,?,?,?,?,?) ON CONFLICT(uuid) DO UPDATE SET type=excluded.type, "
+          "at_id=excluded.at_id, status=excluded.status, sid=excluded.sid, "
+          "properties=excluded.properties"));
+      StmtUse s(raw);
+      s->Bind(1, r.uuid);
+      s->Bind(2, r.type);
+      s->Bind(3, r.at_id);
+      s->Bind(4, r.status);
+      s->Bind(5, r.sid);
+      s->Bind(6, props);
+      s->Bind(7, r.created);
+      DCC_RETURN_IF_ERROR(s->Step().status());
+    }
+    DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM keys WHERE uuid=?", r.uuid));
+    for (const auto& k : keys) {
+      DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("INSERT INTO keys(name, value, uuid) VALUES(?,?,?)"));
+      StmtUse s(raw);
+      s->Bind(1, k.name);
+      s->Bind(2, k.value);
+      s->Bind(3, r.uuid);
+      auto step = s->Step();
+      if (!step.ok()) {
+        if (step.status().code() == Status::Code::kConflict)
+          return Status::Conflict("Keys conflict: [('" + k.name + "', '" + k.value + "')]");
+        return step.status();
+      }
+    }
+    DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM terms WHERE uuid=?", r.uuid));
+    for (const auto& t : terms) {
+      DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("INSERT INTO terms(uuid, field, value) VALUES(?,?,?)"));
+      StmtUse s(raw);
+      s->Bind(1, r.uuid);
+      s->Bind(2, t.field);
+      s->Bind(3, t.value);
+      DCC_RETURN_IF_ERROR(s->Step().status());
+    }
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO revisions(uuid, sid, method, user, time, properties) VALUES(?,?,?,?,?,?)"));
+    StmtUse s(raw);
+    s->Bind(1, r.uuid);
+    s->Bind(2, r.sid);
+    s->Bind(3, method);
+    s->Bind(4, user);
+    s->Bind(5, r.updated);
+    s->Bind(6, props);
+    auto step = s->Step();
+    if (!step.ok() && step.status().code() == Status::Code::kConflict)
+      return Status::Conflict("the record changed while this request ran; retry");
+    return step.status();
+  }
+
+  Status PutPrincipal(const Principal& p) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO principals(email, user_uuid, admin, labs) VALUES(?,?,?,?) "
+        "ON CONFLICT(email) DO UPDATE SET admin=excluded.admin, labs=excluded.labs"));
+    StmtUse s(raw);
+    s->Bind(1, p.email);
+    s->Bind(2, p.user_uuid);
+    s->Bind(3, static_cast<int64_t>(p.admin));
+    s->Bind(4, json(p.labs).dump());
+    return s->Step().status();
+  }
+
+  Status PutAccessKey(const AccessKey& k) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO access_keys(key_id, secret_hash, email, status) VALUES(?,?,?,?) "
+        "ON CONFLICT(key_id) DO UPDATE SET secret_hash=excluded.secret_hash, status=excluded.status"));
+    StmtUse s(raw);
+    s->Bind(1, k.key_id);
+    s->Bind(2, k.secret_hash);
+    s->Bind(3, k.email);
+    s->Bind(4, k.status);
+    return s->Step().status();
+  }
+
+  Status Commit() override {
+    DCC_RETURN_IF_ERROR(c_->Exec("COMMIT"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  Status DeleteByUuid(const std::string& sql, const std::string& uuid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(sql));
+    StmtUse s(raw);
+    s->Bind(1, uuid);
+    return s->Step().status();
+  }
+  std::unique_lock<std::mutex> lock_;
+  Connection* c_;
+  ReadOps ops_;
+  bool open_ = false;
+};
+
+Result<std::unique_ptr<RecordReader>> SqliteRecordStore::Read() {
+  std::unique_ptr<Connection> c;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!idle_.empty()) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!c) {
+    DCC_ASSIGN_OR_RETURN(c, Connection::Open(path_, /*writer=*/false));
+  }
+  return std::unique_ptr<RecordReader>(new SqliteReader(this, std::move(c)));
+}
+
+Result<std::unique_ptr<RecordWriter>> SqliteRecordStore::Write() {
+  auto w = std::make_unique<SqliteWriter>(this);
+  DCC_RETURN_IF_ERROR(w->Begin());
+  return std::unique_ptr<RecordWriter>(std::move(w));
+}
+
+Status Migrate(Connection& c) {
+  DCC_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  int64_t applied = 0;
+  {
+    auto probe = c.PrepareOnce("SELECT value FROM meta WHERE key='schema_version'");
+    if (probe.ok()) {
+      DCC_ASSIGN_OR_RETURN(bool row, (*probe)->Step());
+      if (row) applied = std::stoll((*probe)->Text(0));
+    }
+  }
+  const int64_t total = sizeof(kMigrations) / sizeof(kMigrations[0]);
+  if (applied > total) {
+    (void)c.Exec("ROLLBACK");
+    return Status::InvalidArgument("database schema version " + std::to_string(applied) +
+                                   " is newer than this dccd understands (" +
+                                   std::to_string(total) + ")");
+  }
+  for (int64_t i = applied; i < total; ++i) {
+    Status s = c.Exec(kMigrations[i]);
+    if (!s.ok()) {
+      (void)c.Exec("ROLLBACK");
+      return s;
+    }
+  }
+  if (applied < total) {
+    DCC_RETURN_IF_ERROR(c.Exec("INSERT INTO meta(key, value) VALUES('schema_version', '" +
+                               std::to_string(total) +
+                               "') ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
+  }
+  return c.Exec("COMMIT");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RecordStore>> OpenSqliteRecordStore(const std::string& path) {
+  DCC_ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*writer=*/true));
+  DCC_RETURN_IF_ERROR(Migrate(*writer));
+  return std::unique_ptr<RecordStore>(new SqliteRecordStore(path, std::move(writer)));
+}
+
+}  // namespace dcc::server

@@ -1,0 +1,407 @@
+// dcc_spec_runner: runs one tests/spec/**/*.test file against a real dccd.
+//
+// It makes a temp data dir, adds three users with keys (admin; alice, who submits for
+// lab-a; bob, for lab-b), starts `dccd serve` on 127.0.0.1 with an ephemeral port, then
+// runs the file's cases in order. The format is described in tests/spec/README.md.
+// Exit 0 when every case passes; otherwise the first failure is printed with its line.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Options {
+  std::string dccd;
+  std::string profiles;
+  std::string spec;
+};
+
+struct Credentials {
+  std::string id;
+  std::string secret;
+};
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// Runs a command, returning its stdout; exits the runner if it fails.
+std::string RunOrDie(const std::vector<std::string>& argv) {
+  int out[2];
+  if (pipe(out) != 0) std::exit(2);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string output;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof buf)) > 0) output.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "setup command failed:";
+    for (const auto& a : argv) std::cerr << " " << a;
+    std::cerr << "\n" << output;
+    std::exit(2);
+  }
+  return output;
+}
+
+class Server {
+ public:
+  Server(Options o, fs::path dir, bool tls) : o_(std::move(o)), dir_(std::move(dir)), tls_(tls) {}
+  ~Server() { Kill(SIGTERM); }
+
+  void Start() {
+    fs::path port_file = dir_ / "port";
+    fs::remove(port_file);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int log = open((dir_ / "dccd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(log, 1);
+      dup2(log, 2);
+      std::vector<std::string> argv = {o_.dccd, "serve", "--data-dir", (dir_ / "data").string(),
+                                       "--no-default-profiles", "--profiles", o_.profiles,
+                                       "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
+      if (tls_) {
+        argv.insert(argv.end(), {"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key",
+                                 (dir_ / "key.pem").string()});
+      }
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(port_file);
+      if (in >> port_) return;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::cerr << "dccd did not start; its log:\n" << Log();
+    std::exit(2);
+  }
+
+  void Kill(int sig) {
+    if (pid_ <= 0) return;
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  std::string Log() const {
+    std::ifstream in(dir_ / "dccd.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
+  }
+
+  std::unique_ptr<httplib::Client> Client() const {
+    std::unique_ptr<httplib::Client> c;
+    if (tls_) {
+      c = std::make_unique<httplib::Client>("https://127.0.0.1:" + std::to_string(port_));
+      c->set_ca_cert_path((dir_ / "cert.pem").c_str());
+      c->enable_server_certificate_verification(true);
+    } else {
+      c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    }
+    c->set_read_timeout(30, 0);
+    return c;
+  }
+
+ private:
+  Options o_;
+  fs::path dir_;
+  bool tls_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+class SpecRun {
+ public:
+  SpecRun(Options o, fs::path dir) : o_(std::move(o)), dir_(std::move(dir)) {}
+
+  int Run() {
+    std::ifstream in(o_.spec);
+    if (!in) {
+      std::cerr << "cannot read " << o_.spec << "\n";
+      return 2;
+    }
+    std::string line;
+    while (std::getline(in, line)) lines_.push_back(line);
+    bool tls = false;
+    for (const auto& l : lines_)
+      if (Trim(l) == "# tls: on") tls = true;
+    if (tls) MakeCertificate();
+    Setup();
+    server_ = std::make_unique<Server>(o_, dir_, tls);
+    server_->Start();
+    client_ = server_->Client();
+    size_t i = 0;
+    int cases = 0;
+    while (i < lines_.size()) {
+      std::string l = Trim(lines_[i]);
+      if (l.empty() || l[0] == '#') {
+        ++i;
+        continue;
+      }
+      if (l == "restart") {
+        // SIGKILL, not a clean stop: acknowledged writes must survive a crash.
+        server_->Kill(SIGKILL);
+        server_->Start();
+        client_ = server_->Client();
+        ++i;
+        continue;
+      }
+      if (!RunCase(i)) {
+        std::cerr << "\ndccd log (tail):\n" << server_->Log();
+        std::cout << cases << " passed, 1 failed\n";
+        return 1;
+      }
+      ++cases;
+    }
+    std::cout << cases << " passed, 0 failed\n";
+    return 0;
+  }
+
+ private:
+  void MakeCertificate() {
+    RunOrDie({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+              (dir_ / "key.pem").string(), "-out", (dir_ / "cert.pem").string()});
+  }
+
+  void Setup() {
+    std::string data = (dir_ / "data").string();
+    auto admin = [&](std::vector<std::string> extra) {
+      std::vector<std::string> argv = {o_.dccd, "admin"};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      argv.insert(argv.end(), {"--data-dir", data, "--no-default-profiles", "--profiles", o_.profiles});
+      return RunOrDie(argv);
+    };
+    admin({"init"});
+    admin({"add-user", "--email", "admin@dcc.test", "--admin"});
+    admin({"add-user", "--email", "alice@lab-a.test", "--lab", "lab-a"});
+    admin({"add-user", "--email", "bob@lab-b.test", "--lab", "lab-b"});
+    for (const auto& [who, email] : std::map<std::string, std::string>{
+             {"admin", "admin@dcc.test"}, {"alice", "alice@lab-a.test"}, {"bob", "bob@lab-b.test"}}) {
+      json key = json::parse(admin({"add-key", "--email", email}));
+      creds_[who] = {key["access_key_id"], key["secret_access_key"]};
+    }
+    // A known key id with a wrong secret.
+    creds_["wrongsecret"] = {creds_["alice"].id, "aaaaaaaaaaaaaaaa"};
+    creds_["unknownkey"] = {"ZZZZZZZZ", "aaaaaaaaaaaaaaaa"};
+    vars_["admin_key"] = creds_["admin"].id;
+  }
+
+  std::string Substitute(const std::string& s) const {
+    std::string out;
+    size_t i = 0;
+    while (i < s.size()) {
+      if (s.compare(i, 2, "${") == 0) {
+        size_t end = s.find('}', i);
+        std::string name = s.substr(i + 2, end - i - 2);
+        auto it = vars_.find(name);
+        if (it == vars_.end()) {
+          std::cerr << "unknown variable ${" << name << "}\n";
+          std::exit(2);
+        }
+        out += it->second;
+        i = end + 1;
+      } else {
+        out += s[i++];
+      }
+    }
+    return out;
+  }
+
+  bool Fail(size_t line, const std::string& what, const httplib::Result& res) {
+    std::cerr << o_.spec << ":" << line + 1 << ": " << what << "\n";
+    if (res) std::cerr << "status " << res->status << ", body: " << res->body.substr(0, 3000) << "\n";
+    return false;
+  }
+
+  // One case: a request line, optional `with` headers, an optional body, `expect`, then
+  // assertions until the next blank line.
+  bool RunCase(size_t& i) {
+    const size_t start = i;
+    std::istringstream req_line(Substitute(Trim(lines_[i])));
+    std::string method, path, as_kw, who = "anonymous";
+    req_line >> method >> path >> as_kw;
+    if (as_kw == "as") req_line >> who;
+    ++i;
+    httplib::Headers headers;
+    while (i < lines_.size() && Trim(lines_[i]).rfind("with ", 0) == 0) {
+      std::string h = Substitute(Trim(lines_[i]).substr(5));
+      auto colon = h.find(':');
+      headers.emplace(Trim(h.substr(0, colon)), Trim(h.substr(colon + 1)));
+      ++i;
+    }
+    std::string body;
+    while (i < lines_.size() && Trim(lines_[i]).rfind("expect ", 0) != 0) {
+      body += Substitute(lines_[i]) + "\n";
+      ++i;
+    }
+    if (i >= lines_.size()) {
+      std::cerr << o_.spec << ":" << start + 1 << ": request without an 'expect' line\n";
+      return false;
+    }
+    int expected = std::stoi(Trim(lines_[i]).substr(7));
+    const size_t expect_line = i;
+    ++i;
+    if (who != "anonymous") {
+      auto it = creds_.find(who);
+      if (it == creds_.end()) {
+        std::cerr << o_.spec << ":" << start + 1 << ": unknown user '" << who << "'\n";
+        return false;
+      }
+      client_->set_basic_auth(it->second.id.c_str(), it->second.secret.c_str());
+    } else {
+      client_->set_basic_auth("", "");
+    }
+    if (who == "anonymous") headers.erase("Authorization");
+    bool has_body = Trim(body).size() > 0;
+    if (!has_body) body.clear();
+    httplib::Result res{nullptr, httplib::Error::Unknown};
+    const char* ct = "application/json";
+    if (method == "GET") res = client_->Get(path.c_str(), headers);
+    else if (method == "HEAD") res = client_->Head(path.c_str(), headers);
+    else if (method == "DELETE") res = client_->Delete(path.c_str(), headers);
+    else if (method == "POST") res = client_->Post(path.c_str(), headers, body, ct);
+    else if (method == "PATCH") res = client_->Patch(path.c_str(), headers, body, ct);
+    else if (method == "PUT") res = client_->Put(path.c_str(), headers, body, ct);
+    else {
+      std::cerr << o_.spec << ":" << start + 1 << ": unknown method " << method << "\n";
+      return false;
+    }
+    if (!res) return Fail(start, "request failed: " + httplib::to_string(res.error()), res);
+    if (res->status != expected) {
+      return Fail(expect_line, "expected status " + std::to_string(expected) + ", got " +
+                                   std::to_string(res->status) + " (" + method + " " + path + ")",
+                  res);
+    }
+    json doc = json::parse(res->body, nullptr, false);
+    if (method != "HEAD" && doc.is_discarded()) return Fail(expect_line, "response body is not JSON", res);
+    while (i < lines_.size() && !Trim(lines_[i]).empty()) {
+      std::string a = Substitute(Trim(lines_[i]));
+      if (a[0] == '#') {
+        ++i;
+        continue;
+      }
+      std::istringstream as(a);
+      std::string verb, pointer;
+      as >> verb >> pointer;
+      std::string rest;
+      std::getline(as, rest);
+      rest = Trim(rest);
+      const json* at = nullptr;
+      if (verb != "has-header") {
+        try {
+          json::json_pointer ptr(pointer == "/" ? "" : pointer);
+          if (doc.contains(ptr)) at = &doc.at(ptr);
+        } catch (const std::exception& e) {
+          return Fail(i, std::string("bad pointer: ") + e.what(), res);
+        }
+      }
+      if (verb == "match") {
+        json want = json::parse(rest, nullptr, false);
+        if (want.is_discarded()) return Fail(i, "match wants a JSON value, got: " + rest, res);
+        if (!at || *at != want)
+          return Fail(i, pointer + " is " + (at ? at->dump() : "absent") + ", expected " + want.dump(), res);
+      } else if (verb == "contains") {
+        std::string text = at ? (at->is_string() ? at->get<std::string>() : at->dump()) : "";
+        if (!at || text.find(rest) == std::string::npos)
+          return Fail(i, pointer + " does not contain '" + rest + "'", res);
+      } else if (verb == "exists") {
+        if (!at) return Fail(i, pointer + " is absent", res);
+      } else if (verb == "absent") {
+        if (at) return Fail(i, pointer + " is present: " + at->dump(), res);
+      } else if (verb == "count") {
+        if (!at || !at->is_array() || at->size() != std::stoul(rest))
+          return Fail(i, pointer + " does not have " + rest + " items", res);
+      } else if (verb == "capture") {
+        if (!at) return Fail(i, pointer + " is absent; cannot capture", res);
+        vars_[rest] = at->is_string() ? at->get<std::string>() : at->dump();
+      } else if (verb == "has-header") {
+        std::string value = res->get_header_value(pointer);
+        if (value.find(rest) == std::string::npos)
+          return Fail(i, "header " + pointer + " is '" + value + "', expected to contain '" + rest + "'", res);
+      } else {
+        return Fail(i, "unknown assertion '" + verb + "'", res);
+      }
+      ++i;
+    }
+    return true;
+  }
+
+  Options o_;
+  fs::path dir_;
+  std::vector<std::string> lines_;
+  std::map<std::string, Credentials> creds_;
+  std::map<std::string, std::string> vars_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--dccd" && i + 1 < argc) o.dccd = argv[++i];
+    else if (a == "--profiles" && i + 1 < argc) o.profiles = argv[++i];
+    else o.spec = a;
+  }
+  if (o.dccd.empty() || o.profiles.empty() || o.spec.empty()) {
+    std::cerr << "usage: dcc_spec_runner --dccd PATH --profiles DIR FILE.test\n";
+    return 2;
+  }
+  char tmpl[] = "/tmp/dcc-spec-XXXXXX";
+  if (!mkdtemp(tmpl)) return 2;
+  fs::path dir(tmpl);
+  int rc;
+  {
+    SpecRun run(o, dir);
+    rc = run.Run();
+  }
+  if (rc == 0) fs::remove_all(dir);
+  else std::cerr << "kept " << dir << " for inspection\n";
+  return rc;
+}
