@@ -146,6 +146,7 @@ Result<std::shared_ptr<const ProfileSet>> ProfileSet::Load(const std::vector<std
         p->base_types = schema["baseTypes"].get<std::vector<std::string>>();
       p->name_key = schema.value("nameKey", "");
       p->lab_from = schema.value("labFrom", "");
+      p->login_required = schema.value("viewRequiresLogin", false);
       if (auto props = schema.find("properties"); props != schema.end()) {
         if (auto acc = props->find("accession"); acc != props->end())
           p->accession_code = acc->value("accessionType", "");

@@ -26,6 +26,7 @@ struct Profile {
   std::string name_key;                 // property naming the @id ("name"), or empty
   std::string accession_code;           // two-letter accession type code, or empty
   std::string lab_from;                 // link whose target's lab owns records without `lab`
+  bool login_required = false;          // `"viewRequiresLogin": true`: never public (users)
   // Top-level properties that are unique keys, with their key namespace: {"aliases",
   // "alias"}, {"name", "lab:name"}. Array properties contribute one key per item.
   std::vector<std::pair<std::string, std::string>> unique_props;

@@ -86,7 +86,7 @@ std::string Explain(const std::string& raw, const json* value, const json* subsc
     if (StartsWith(raw, "Failed to match regex") && subschema->contains("pattern"))
       return Show(*value) + " does not match '" + (*subschema)["pattern"].get<std::string>() + "'";
     if (StartsWith(raw, "Value type not permitted") && subschema->contains("type"))
-      return Show(*value) + " is not of type " + (*subschema)["type"].dump();
+      return Show(*value) + " is not of type " + Show((*subschema)["type"]);
   }
   const std::string missing = "Missing required property '";
   if (StartsWith(raw, missing)) {

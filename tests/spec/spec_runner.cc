@@ -48,13 +48,16 @@ std::string Trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-// Runs a command, returning its stdout; exits the runner if it fails.
+// Runs a command, returning its stdout; exits the runner, printing stderr too, if it fails.
 std::string RunOrDie(const std::vector<std::string>& argv) {
   int out[2];
   if (pipe(out) != 0) std::exit(2);
+  fs::path err_file = fs::temp_directory_path() / ("dcc-spec-stderr-" + std::to_string(getpid()));
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], 1);
+    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
     close(out[0]);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -70,10 +73,14 @@ std::string RunOrDie(const std::vector<std::string>& argv) {
   close(out[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  std::ifstream err_in(err_file);
+  std::stringstream err_text;
+  err_text << err_in.rdbuf();
+  fs::remove(err_file);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::cerr << "setup command failed:";
     for (const auto& a : argv) std::cerr << " " << a;
-    std::cerr << "\n" << output;
+    std::cerr << "\n" << output << err_text.str();
     std::exit(2);
   }
   return output;
@@ -81,7 +88,8 @@ std::string RunOrDie(const std::vector<std::string>& argv) {
 
 class Server {
  public:
-  Server(Options o, fs::path dir, bool tls) : o_(std::move(o)), dir_(std::move(dir)), tls_(tls) {}
+  Server(Options o, fs::path dir, bool tls, std::vector<std::string> extra)
+      : o_(std::move(o)), dir_(std::move(dir)), tls_(tls), extra_(std::move(extra)) {}
   ~Server() { Kill(SIGTERM); }
 
   void Start() {
@@ -95,6 +103,7 @@ class Server {
       std::vector<std::string> argv = {o_.dccd, "serve", "--data-dir", (dir_ / "data").string(),
                                        "--no-default-profiles", "--profiles", o_.profiles,
                                        "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
+      argv.insert(argv.end(), extra_.begin(), extra_.end());
       if (tls_) {
         argv.insert(argv.end(), {"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key",
                                  (dir_ / "key.pem").string()});
@@ -149,6 +158,7 @@ class Server {
   Options o_;
   fs::path dir_;
   bool tls_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
   int port_ = 0;
 };
@@ -164,13 +174,34 @@ class SpecRun {
       return 2;
     }
     std::string line;
-    while (std::getline(in, line)) lines_.push_back(line);
+    while (std::getline(in, line)) {
+      // `include FILE` splices a fixture file (relative to this spec) in place.
+      if (Trim(line).rfind("include ", 0) == 0) {
+        fs::path inc = fs::path(o_.spec).parent_path() / Trim(Trim(line).substr(8));
+        std::ifstream fin(inc);
+        if (!fin) {
+          std::cerr << o_.spec << ": cannot include " << inc << "\n";
+          return 2;
+        }
+        std::string l2;
+        while (std::getline(fin, l2)) lines_.push_back(l2);
+        continue;
+      }
+      lines_.push_back(line);
+    }
     bool tls = false;
-    for (const auto& l : lines_)
+    std::vector<std::string> serve_args;
+    for (const auto& l : lines_) {
       if (Trim(l) == "# tls: on") tls = true;
+      if (Trim(l).rfind("# serve-args:", 0) == 0) {
+        std::istringstream ss(Trim(l).substr(13));
+        std::string a;
+        while (ss >> a) serve_args.push_back(a);
+      }
+    }
     if (tls) MakeCertificate();
     Setup();
-    server_ = std::make_unique<Server>(o_, dir_, tls);
+    server_ = std::make_unique<Server>(o_, dir_, tls, serve_args);
     server_->Start();
     client_ = server_->Client();
     size_t i = 0;
@@ -275,7 +306,13 @@ class SpecRun {
     }
     std::string body;
     while (i < lines_.size() && Trim(lines_[i]).rfind("expect ", 0) != 0) {
-      body += Substitute(lines_[i]) + "\n";
+      std::string l = Trim(lines_[i]);
+      if (l.rfind("filler ", 0) == 0) {
+        // `filler N`: a JSON object body of about N bytes.
+        body += "{\"filler\": \"" + std::string(std::stoul(l.substr(7)), 'a') + "\"}";
+      } else {
+        body += Substitute(lines_[i]) + "\n";
+      }
       ++i;
     }
     if (i >= lines_.size()) {
@@ -295,7 +332,6 @@ class SpecRun {
     } else {
       client_->set_basic_auth("", "");
     }
-    if (who == "anonymous") headers.erase("Authorization");
     bool has_body = Trim(body).size() > 0;
     if (!has_body) body.clear();
     httplib::Result res{nullptr, httplib::Error::Unknown};
@@ -330,6 +366,7 @@ class SpecRun {
       std::string rest;
       std::getline(as, rest);
       rest = Trim(rest);
+      if (verb == "capture") std::swap(pointer, rest);  // capture NAME POINTER
       const json* at = nullptr;
       if (verb != "has-header") {
         try {

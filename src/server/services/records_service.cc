@@ -241,6 +241,8 @@ bool RecordService::CanView(const Caller& caller, const StoredRecord& rec) const
   const auto& hidden = AdminOnlyStatuses();
   if (std::find(hidden.begin(), hidden.end(), rec.status) != hidden.end()) return false;
   if (!caller.anonymous()) return true;
+  const Profile* profile = profiles_->Find(rec.type);
+  if (profile && profile->login_required) return false;
   const auto& pub = PublicStatuses();
   return std::find(pub.begin(), pub.end(), rec.status) != pub.end();
 }

@@ -28,7 +28,7 @@ struct RecordsOptions {
   // reference portal; "TST" is what its test servers use.
   std::string accession_prefix = "DCC";
   // How many link levels frame=embedded expands.
-  int embed_depth = 2;
+  int embed_depth = 1;
 };
 
 // Statuses anyone may view without credentials.

@@ -172,6 +172,14 @@ Result<SearchService::Answer> SearchService::Search(const Caller& caller, const 
   }
   if (caller.anonymous()) {
     q.visible_statuses = PublicStatuses();
+    // Types that need a login (users) are never searched anonymously.
+    std::vector<std::string> allowed;
+    for (const auto& p : records_.profiles().all()) {
+      bool wanted = q.types.empty() || concrete.count(p->name);
+      if (wanted && !p->login_required) allowed.push_back(p->name);
+    }
+    if (allowed.empty()) allowed.push_back("");  // matches nothing
+    q.types = std::move(allowed);
   } else if (!caller.admin()) {
     q.hidden_statuses = AdminOnlyStatuses();
   }

@@ -17,7 +17,11 @@ std::string Trimmed(const std::string& path) {
   return b == std::string::npos ? std::string() : path.substr(b, e - b + 1);
 }
 
-Result<HttpResponse> Root(Services&, HttpRequest&) {
+// Probes authenticate too: wrong credentials are a 401 everywhere, so a client learns of
+// a bad key on its first request.
+Result<HttpResponse> Root(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  (void)caller;
   return JsonResponse(200, {{"@id", "/"},
                             {"@type", json::array({"Portal"})},
                             {"title", "dccd"},
@@ -25,7 +29,9 @@ Result<HttpResponse> Root(Services&, HttpRequest&) {
                             {"search", "/search/"}});
 }
 
-Result<HttpResponse> Indexer(Services&, HttpRequest&) {
+Result<HttpResponse> Indexer(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  (void)caller;
   // One store: nothing is ever waiting to be indexed.
   return JsonResponse(200, {{"status", "waiting"}, {"@type", json::array({"Indexer"})}});
 }
