@@ -2,6 +2,8 @@
 // library (cpp-httplib) stays behind http_server.cc; handlers never include it.
 #pragma once
 
+#include <strings.h>
+
 #include <map>
 #include <string>
 #include <utility>
