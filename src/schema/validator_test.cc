@@ -53,3 +53,21 @@ TEST_F(ValidatorTest, MissingRequiredProperty) {
 
 }  // namespace
 }  // namespace dcc::schema
+
+namespace dcc::schema {
+namespace {
+
+TEST(ValidatorFormats, DateTimeIsChecked) {
+  auto set = ProfileSet::Load({std::string(DCC_SOURCE_DIR) + "/profiles"});
+  ASSERT_TRUE(set.ok());
+  const Profile* lab = (*set)->Find("lab");
+  nlohmann::json good = {{"name", "x"}, {"title", "X"}, {"date_created", "2026-11-21T20:50:19.123456+00:00"}};
+  EXPECT_TRUE(Validate(*lab, good).empty());
+  nlohmann::json bad = {{"name", "x"}, {"title", "X"}, {"date_created", "yesterday"}};
+  auto errors = Validate(*lab, bad);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "'yesterday' is not a 'date-time'");
+}
+
+}  // namespace
+}  // namespace dcc::schema

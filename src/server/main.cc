@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -42,6 +43,7 @@ struct CommonOptions {
 // What every subcommand needs: the store, the profiles and the records service.
 struct Core {
   std::unique_ptr<RecordStore> store;
+  std::unique_ptr<SearchIndex> index;
   std::shared_ptr<const schema::ProfileSet> profiles;
   std::unique_ptr<RecordService> records;
 };
@@ -66,7 +68,8 @@ Result<Core> OpenCore(const CommonOptions& o, bool create) {
   DCC_ASSIGN_OR_RETURN(core.store, OpenSqliteRecordStore(db.string()));
   RecordsOptions ro;
   ro.accession_prefix = o.accession_prefix;
-  core.records = std::make_unique<RecordService>(*core.store, core.profiles, ro);
+  core.index = std::make_unique<SearchIndex>();
+  core.records = std::make_unique<RecordService>(*core.store, *core.index, core.profiles, ro);
   return core;
 }
 
@@ -106,6 +109,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
 
   auto core = OpenCore(common, /*create=*/false);
   if (!core.ok()) return Fail(core.status());
+  auto index_start = std::chrono::steady_clock::now();
+  if (Status s = core->records->BuildIndex(); !s.ok()) return Fail(s);
+  spdlog::info("indexed {} records in {} ms", core->index->size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - index_start).count());
   Authenticator auth(*core->store);
   SearchService search(*core->records);
   Services services{auth, *core->records, search, *core->profiles};

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "schema/profile.h"
+#include "server/services/search_index.h"
 #include "server/store/record_store.h"
 
 namespace dcc::server {

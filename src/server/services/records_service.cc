@@ -106,9 +106,21 @@ Result<Frame> ParseFrame(std::string_view name) {
                                  "frame");
 }
 
-RecordService::RecordService(RecordStore& store, std::shared_ptr<const schema::ProfileSet> profiles,
+RecordService::RecordService(RecordStore& store, SearchIndex& index,
+                             std::shared_ptr<const schema::ProfileSet> profiles,
                              RecordsOptions options)
-    : store_(store), profiles_(std::move(profiles)), options_(std::move(options)) {}
+    : store_(store), index_(index), profiles_(std::move(profiles)), options_(std::move(options)) {}
+
+Status RecordService::BuildIndex() {
+  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
+  return reader->ForEach([&](const StoredRecord& rec) {
+    const Profile* p = profiles_->Find(rec.type);
+    if (!p) return Status::InvalidArgument("stored record " + rec.uuid + " has type '" + rec.type +
+                                           "', which no loaded profile defines");
+    index_.Put(rec.uuid, rec.type, SearchTermsOf(*p, rec));
+    return Status::Ok();
+  });
+}
 
 // ---------------------------------------------------------------- identifiers
 
@@ -145,8 +157,8 @@ Result<std::optional<StoredRecord>> RecordService::ResolveWithin(RecordReader& r
       q.types = {"file"};
       q.filters.push_back({{"md5sum"}, {id.substr(4)}, false});
       q.limit = 1;
-      DCC_ASSIGN_OR_RETURN(auto page, reader.Search(q));
-      if (!page.records.empty()) uuid = page.records[0].uuid;
+      auto hits = index_.Search(q);
+      if (!hits.uuids.empty()) uuid = hits.uuids[0];
     }
     if (!uuid) {
       // Unique names: `/labs/x/` within a collection, or a bare name at the root.
@@ -258,7 +270,16 @@ struct RecordService::Draft {
   json doc;
   std::string method;
   std::vector<Status::Detail> errors;
+  StoredRecord stored;  // what Write stored, for the index once committed
 };
+
+Result<RecordService::Written> RecordService::Commit(const Caller& caller, Draft& d) {
+  DCC_ASSIGN_OR_RETURN(Written written, Write(caller, d));
+  DCC_RETURN_IF_ERROR(d.writer->Commit());
+  // Still under the writer lock, so the index sees writes in commit order.
+  index_.Put(d.stored.uuid, d.stored.type, SearchTermsOf(*d.profile, d.stored));
+  return written;
+}
 
 Result<RecordService::Written> RecordService::Create(const Caller& caller, std::string_view type,
                                                      const json& body) {
@@ -311,10 +332,7 @@ Result<RecordService::Written> RecordService::Create(const Caller& caller, std::
     }
   }
   NormalizeLinks(*writer, *profile->schema, d.doc, d.errors);
-  auto result = Write(caller, d);
-  if (!result.ok()) return result;
-  DCC_RETURN_IF_ERROR(writer->Commit());
-  return result;
+  return Commit(caller, d);
 }
 
 Result<RecordService::Written> RecordService::Patch(const Caller& caller, std::string_view id,
@@ -344,10 +362,7 @@ Result<RecordService::Written> RecordService::Patch(const Caller& caller, std::s
   d.doc = old->properties;
   for (auto it = changes.begin(); it != changes.end(); ++it) d.doc[it.key()] = it.value();
   d.old = std::move(old);
-  auto result = Write(caller, d);
-  if (!result.ok()) return result;
-  DCC_RETURN_IF_ERROR(writer->Commit());
-  return result;
+  return Commit(caller, d);
 }
 
 Result<RecordService::Written> RecordService::Put(const Caller& caller, std::string_view id,
@@ -386,10 +401,7 @@ Result<RecordService::Written> RecordService::Put(const Caller& caller, std::str
     }
   }
   d.old = std::move(old);
-  auto result = Write(caller, d);
-  if (!result.ok()) return result;
-  DCC_RETURN_IF_ERROR(writer->Commit());
-  return result;
+  return Commit(caller, d);
 }
 
 // Validates the draft, checks ownership and keys, and stores it (not yet committed).
@@ -442,11 +454,11 @@ Result<RecordService::Written> RecordService::Write(const Caller& caller, Draft&
   rec.created = d.old ? d.old->created : d.doc.value("date_created", NowIso8601());
   rec.updated = NowIso8601();
   rec.properties = std::move(d.doc);
-  DCC_RETURN_IF_ERROR(d.writer->Put(rec, keys, SearchTermsOf(profile, rec), d.method,
-                                    caller.user_uuid()));
+  DCC_RETURN_IF_ERROR(d.writer->Put(rec, keys, d.method, caller.user_uuid()));
   Written w;
   w.at_id = rec.at_id;
   w.object = Render(*d.writer, caller, rec, Frame::kObject);
+  d.stored = std::move(rec);
   return w;
 }
 

@@ -14,6 +14,7 @@
 #include "dcc/status.h"
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
+#include "server/services/search_index.h"
 #include "server/store/record_store.h"
 
 namespace dcc::server {
@@ -39,8 +40,11 @@ const std::vector<std::string>& AdminOnlyStatuses();
 // Thread-safe: holds no per-request state.
 class RecordService {
  public:
-  RecordService(RecordStore& store, std::shared_ptr<const schema::ProfileSet> profiles,
-                RecordsOptions options);
+  // `index` is kept current by every write; fill it once with BuildIndex before serving.
+  RecordService(RecordStore& store, SearchIndex& index,
+                std::shared_ptr<const schema::ProfileSet> profiles, RecordsOptions options);
+  // Loads every stored record into the search index (start-up; about 10 s per million).
+  Status BuildIndex();
 
   struct Written {
     nlohmann::json object;  // object frame of the written record
@@ -78,10 +82,13 @@ class RecordService {
   Result<std::optional<StoredRecord>> Resolve(RecordReader& reader, std::string_view id) const;
   const schema::ProfileSet& profiles() const { return *profiles_; }
   RecordStore& store() { return store_; }
+  const SearchIndex& index() const { return index_; }
 
  private:
   struct Draft;
   Result<Written> Write(const Caller& caller, Draft& draft);
+  // Write, commit, then index: the index never shows an uncommitted record.
+  Result<Written> Commit(const Caller& caller, Draft& draft);
   Result<std::optional<StoredRecord>> ResolveWithin(RecordReader& reader, std::string_view id,
                                                     const schema::Profile* within) const;
   void NormalizeLinks(RecordReader& reader, const nlohmann::json& schema, nlohmann::json& doc,
@@ -94,6 +101,7 @@ class RecordService {
                              Frame frame, int depth) const;
 
   RecordStore& store_;
+  SearchIndex& index_;
   std::shared_ptr<const schema::ProfileSet> profiles_;
   RecordsOptions options_;
 };

@@ -195,10 +195,12 @@ Result<SearchService::Answer> SearchService::Search(const Caller& caller, const 
   for (const auto& [field, title] : facet_fields)
     q.facets.push_back(field == "type" ? FieldPath{"@type"} : ToPath(first_profile, field));
 
-  DCC_ASSIGN_OR_RETURN(auto page, reader->Search(q));
+  auto page = records_.index().Search(q);
   json graph = json::array();
-  for (const auto& rec : page.records) {
-    json doc = records_.Render(*reader, caller, rec, fields.empty() ? frame : Frame::kEmbedded);
+  for (const auto& uuid : page.uuids) {
+    DCC_ASSIGN_OR_RETURN(auto rec, reader->Get(uuid));
+    if (!rec) continue;  // indexed but not yet visible to this reader; skip, never fail
+    json doc = records_.Render(*reader, caller, *rec, fields.empty() ? frame : Frame::kEmbedded);
     graph.push_back(fields.empty() ? std::move(doc) : Project(doc, fields));
   }
   json facets = json::array();

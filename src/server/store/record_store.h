@@ -1,11 +1,12 @@
 // src/server/store/record_store.h: the record-store interface. It stores records, their
-// unique keys, revisions and search terms, and the principals and access keys of auth.
+// unique keys and revisions, and the principals and access keys of auth.
 // It holds no business rules: the services decide what to write; the store writes it
 // atomically and answers lookups. SQLite implements it today (sqlite_record_store.cc);
 // PostgreSQL is meant to implement the same interface.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,12 +37,6 @@ struct UniqueKey {
   bool operator==(const UniqueKey&) const = default;
 };
 
-// A searchable (field, value) pair of a record; link fields hold target uuids.
-struct SearchTerm {
-  std::string field;
-  std::string value;
-};
-
 // One stored version of a record, newest last in History().
 struct Revision {
   int64_t sid = 0;
@@ -49,39 +44,6 @@ struct Revision {
   std::string user;    // user uuid, or "" for the server itself
   std::string time;
   nlohmann::json properties;
-};
-
-// A path through links: hops[0] is a field of the searched record; each later hop is a
-// field of the record the previous hop links to. {"lab", "name"} is `lab.name`.
-using FieldPath = std::vector<std::string>;
-
-struct SearchFilter {
-  FieldPath path;
-  std::vector<std::string> values;  // OR-ed; "*" means "has any value"
-  bool negate = false;              // `field!=v`
-};
-
-struct SearchQuery {
-  std::vector<std::string> types;             // snake_case types; empty means all
-  std::vector<SearchFilter> filters;          // AND-ed
-  std::vector<std::string> visible_statuses;  // empty means no status restriction
-  std::vector<std::string> hidden_statuses;   // statuses never shown to this caller
-  FieldPath sort;                             // empty: newest first
-  bool sort_descending = true;
-  int64_t limit = 25;  // -1 for all
-  int64_t from = 0;
-  std::vector<FieldPath> facets;
-};
-
-struct FacetCount {
-  std::string key;
-  int64_t count = 0;
-};
-
-struct SearchPage {
-  int64_t total = 0;
-  std::vector<StoredRecord> records;
-  std::vector<std::vector<FacetCount>> facets;  // parallel to SearchQuery::facets
 };
 
 struct Principal {
@@ -107,7 +69,8 @@ class RecordReader {
   // The uuid owning a unique key, if any.
   virtual Result<std::optional<std::string>> FindKey(const UniqueKey& key) = 0;
   virtual Result<std::vector<Revision>> History(const std::string& uuid) = 0;
-  virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+  // Calls `f` for every record, oldest first (used to build the search index).
+  virtual Status ForEach(const std::function<Status(const StoredRecord&)>& f) = 0;
   virtual Result<std::optional<Principal>> FindPrincipal(const std::string& email) = 0;
   virtual Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) = 0;
 };
@@ -118,11 +81,10 @@ class RecordReader {
 class RecordWriter : public RecordReader {
  public:
   // Inserts a new record (sid 1) or replaces an existing one (sid must be old sid + 1),
-  // with its complete set of unique keys and search terms, and appends a revision.
+  // with its complete set of unique keys, and appends a revision.
   // A key owned by another record fails with Conflict.
   virtual Status Put(const StoredRecord& record, const std::vector<UniqueKey>& keys,
-                     const std::vector<SearchTerm>& terms, const std::string& method,
-                     const std::string& user) = 0;
+                     const std::string& method, const std::string& user) = 0;
   virtual Status PutPrincipal(const Principal& principal) = 0;
   virtual Status PutAccessKey(const AccessKey& key) = 0;
   virtual Status Commit() = 0;

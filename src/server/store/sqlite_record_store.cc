@@ -30,9 +30,6 @@ CREATE TABLE keys(
   name TEXT NOT NULL, value TEXT NOT NULL, uuid TEXT NOT NULL,
   PRIMARY KEY(name, value)) WITHOUT ROWID;
 CREATE INDEX keys_uuid ON keys(uuid);
-CREATE TABLE terms(uuid TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX terms_field_value ON terms(field, value, uuid);
-CREATE INDEX terms_uuid_field ON terms(uuid, field, value);
 CREATE TABLE revisions(
   uuid TEXT NOT NULL, sid INTEGER NOT NULL, method TEXT NOT NULL, user TEXT NOT NULL,
   time TEXT NOT NULL, properties TEXT NOT NULL,
@@ -60,48 +57,6 @@ Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
 
 constexpr const char* kRecordColumns =
     "r.uuid, r.type, r.at_id, r.status, r.sid, r.properties, r.created";
-
-// Builds the SQL selecting the uuids whose `path[i..]` matches; params are appended.
-std::string PathMatch(const FieldPath& path, size_t i, const std::vector<std::string>& values,
-                      std::vector<std::string>& params) {
-  params.push_back(path[i]);
-  std::string sql = "SELECT uuid FROM terms WHERE field=?";
-  if (i + 1 < path.size()) {
-    return sql + " AND value IN (" + PathMatch(path, i + 1, values, params) + ")";
-  }
-  bool any = false;
-  for (const auto& v : values) any = any || v == "*";
-  if (any) return sql;
-  sql += " AND value IN (";
-  for (size_t k = 0; k < values.size(); ++k) {
-    sql += k ? ",?" : "?";
-    params.push_back(values[k]);
-  }
-  return sql + ")";
-}
-
-std::string InList(const std::vector<std::string>& values, std::vector<std::string>& params) {
-  std::string sql = "(";
-  for (size_t k = 0; k < values.size(); ++k) {
-    sql += k ? ",?" : "?";
-    params.push_back(values[k]);
-  }
-  return sql + ")";
-}
-
-// WHERE clause shared by the page, count and facet queries.
-std::string WhereClause(const SearchQuery& q, std::vector<std::string>& params) {
-  std::string where = " WHERE 1";
-  if (!q.types.empty()) where += " AND r.type IN " + InList(q.types, params);
-  if (!q.visible_statuses.empty()) where += " AND r.status IN " + InList(q.visible_statuses, params);
-  if (!q.hidden_statuses.empty())
-    where += " AND r.status NOT IN " + InList(q.hidden_statuses, params);
-  for (const auto& f : q.filters) {
-    where += f.negate ? " AND r.uuid NOT IN (" : " AND r.uuid IN (";
-    where += PathMatch(f.path, 0, f.values, params) + ")";
-  }
-  return where;
-}
 
 class SqliteRecordStore;
 
@@ -147,76 +102,15 @@ class ReadOps {
     return out;
   }
 
-  Result<SearchPage> Search(const SearchQuery& q) {
-    SearchPage page;
-    std::vector<std::string> where_params;
-    const std::string where = WhereClause(q, where_params);
-    // Total.
-    {
-      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare("SELECT count(*) FROM records r" + where));
-      StmtUse s(raw);
-      BindAll(*s, where_params, 1);
-      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
-      page.total = row ? s->Int(0) : 0;
+  Status ForEach(const std::function<Status(const StoredRecord&)>& f) {
+    DCC_ASSIGN_OR_RETURN(auto stmt, c_->PrepareOnce(std::string("SELECT ") + kRecordColumns +
+                                                    " FROM records r ORDER BY r.created, r.rowid"));
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return Status::Ok();
+      DCC_ASSIGN_OR_RETURN(auto rec, RowToRecord(*stmt));
+      DCC_RETURN_IF_ERROR(f(rec));
     }
-    // The page of records.
-    {
-      std::vector<std::string> params;
-      std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records r";
-      std::string order;
-      if (!q.sort.empty()) {
-        sql += " LEFT JOIN terms ts ON ts.uuid=r.uuid AND ts.field=?";
-        params.push_back(q.sort[0]);
-        order = std::string(" ORDER BY ts.value ") + (q.sort_descending ? "DESC" : "ASC") +
-                ", r.created DESC";
-      } else {
-        order = " ORDER BY r.created DESC, r.uuid";
-      }
-      params.insert(params.end(), where_params.begin(), where_params.end());
-      sql += where + order;
-      if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
-      if (q.from > 0) sql += (q.limit >= 0 ? "" : " LIMIT -1") + std::string(" OFFSET ") +
-                             std::to_string(q.from);
-      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare(sql));
-      StmtUse s(raw);
-      BindAll(*s, params, 1);
-      std::string last_uuid;
-      while (true) {
-        DCC_ASSIGN_OR_RETURN(bool row, s->Step());
-        if (!row) break;
-        DCC_ASSIGN_OR_RETURN(auto rec, RowToRecord(*s));
-        // A multi-valued sort field joins several rows per record; keep the first.
-        if (rec.uuid == last_uuid) continue;
-        last_uuid = rec.uuid;
-        page.records.push_back(std::move(rec));
-      }
-    }
-    // Facets: distinct records per value at the end of each path.
-    for (const auto& facet : q.facets) {
-      std::vector<std::string> params;
-      std::string joins;
-      std::string prev = "r.uuid";
-      for (size_t i = 0; i < facet.size(); ++i) {
-        std::string t = "t" + std::to_string(i);
-        joins += " JOIN terms " + t + " ON " + t + ".uuid=" + prev + " AND " + t + ".field=?";
-        params.push_back(facet[i]);
-        prev = t + ".value";
-      }
-      params.insert(params.end(), where_params.begin(), where_params.end());
-      std::string sql = "SELECT " + prev + ", count(DISTINCT r.uuid) AS n FROM records r" + joins +
-                        where + " GROUP BY " + prev + " ORDER BY n DESC, " + prev + " LIMIT 200";
-      DCC_ASSIGN_OR_RETURN(auto* raw, CachedPrepare(sql));
-      StmtUse s(raw);
-      BindAll(*s, params, 1);
-      std::vector<FacetCount> counts;
-      while (true) {
-        DCC_ASSIGN_OR_RETURN(bool row, s->Step());
-        if (!row) break;
-        counts.push_back({s->Text(0), s->Int(1)});
-      }
-      page.facets.push_back(std::move(counts));
-    }
-    return page;
   }
 
   Result<std::optional<Principal>> FindPrincipal(const std::string& email) {
@@ -242,12 +136,7 @@ class ReadOps {
     return std::optional<AccessKey>(AccessKey{s->Text(0), s->Text(1), s->Text(2), s->Text(3)});
   }
 
- protected:
-  // Search SQL varies with the query's shape; cache it, but bound the cache.
-  Result<sqlite::Stmt*> CachedPrepare(const std::string& sql) { return c_->Prepare(sql); }
-  static void BindAll(sqlite::Stmt& s, const std::vector<std::string>& params, int first) {
-    for (size_t i = 0; i < params.size(); ++i) s.Bind(first + static_cast<int>(i), params[i]);
-  }
+ private:
   Connection* c_;
 };
 
@@ -282,7 +171,9 @@ class SqliteReader final : public RecordReader {
   Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
   Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
   Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
-  Result<SearchPage> Search(const SearchQuery& q) override { return ops_.Search(q); }
+  Status ForEach(const std::function<Status(const StoredRecord&)>& f) override {
+    return ops_.ForEach(f);
+  }
   Result<std::optional<Principal>> FindPrincipal(const std::string& e) override {
     return ops_.FindPrincipal(e);
   }
@@ -310,7 +201,9 @@ class SqliteWriter final : public RecordWriter {
   Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
   Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
   Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
-  Result<SearchPage> Search(const SearchQuery& q) override { return ops_.Search(q); }
+  Status ForEach(const std::function<Status(const StoredRecord&)>& f) override {
+    return ops_.ForEach(f);
+  }
   Result<std::optional<Principal>> FindPrincipal(const std::string& e) override {
     return ops_.FindPrincipal(e);
   }
@@ -318,8 +211,7 @@ class SqliteWriter final : public RecordWriter {
     return ops_.FindAccessKey(k);
   }
 
-  Status Put(const StoredRecord& r, const std::vector<UniqueKey>& keys,
-             const std::vector<SearchTerm>& terms, const std::string& method,
+  Status Put(const StoredRecord& r, const std::vector<UniqueKey>& keys, const std::string& method,
              const std::string& user) override {
     const std::string props = r.properties.dump();
     {
@@ -351,15 +243,6 @@ class SqliteWriter final : public RecordWriter {
           return Status::Conflict("Keys conflict: [('" + k.name + "', '" + k.value + "')]");
         return step.status();
       }
-    }
-    DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM terms WHERE uuid=?", r.uuid));
-    for (const auto& t : terms) {
-      DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("INSERT INTO terms(uuid, field, value) VALUES(?,?,?)"));
-      StmtUse s(raw);
-      s->Bind(1, r.uuid);
-      s->Bind(2, t.field);
-      s->Bind(3, t.value);
-      DCC_RETURN_IF_ERROR(s->Step().status());
     }
     DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
         "INSERT INTO revisions(uuid, sid, method, user, time, properties) VALUES(?,?,?,?,?,?)"));
