@@ -28,6 +28,34 @@ struct SearchIndex::Bits {
   }
 };
 
+void SearchIndex::PostingList::Insert(uint32_t ord) {
+  if (many_) {
+    auto it = std::lower_bound(many_->begin(), many_->end(), ord);
+    if (it == many_->end() || *it != ord) many_->insert(it, ord);
+  } else if (one_ == kNone) {
+    one_ = ord;
+  } else if (one_ != ord) {
+    many_ = std::make_unique<std::vector<uint32_t>>();
+    *many_ = one_ < ord ? std::vector<uint32_t>{one_, ord} : std::vector<uint32_t>{ord, one_};
+    one_ = kNone;
+  }
+}
+
+void SearchIndex::PostingList::Erase(uint32_t ord) {
+  if (many_) {
+    auto it = std::lower_bound(many_->begin(), many_->end(), ord);
+    if (it != many_->end() && *it == ord) many_->erase(it);
+    if (many_->size() == 1) {
+      one_ = (*many_)[0];
+      many_.reset();
+    } else if (many_->empty()) {
+      many_.reset();
+    }
+  } else if (one_ == ord) {
+    one_ = kNone;
+  }
+}
+
 void SearchIndex::Put(const std::string& uuid, const std::string& type,
                       const std::vector<SearchTerm>& terms) {
   std::unique_lock lock(mu_);
@@ -36,35 +64,37 @@ void SearchIndex::Put(const std::string& uuid, const std::string& type,
   if (found == ords_.end()) {
     ord = static_cast<uint32_t>(uuids_.size());
     uuids_.push_back(uuid);
-    ords_.emplace(uuid, ord);
+    ords_.emplace(uuids_.back(), ord);
     forward_.emplace_back();
   } else {
     ord = found->second;
-    // Unindex the old terms.
-    for (auto [fid, vid] : forward_[ord]) {
-      auto& p = fields_[fid].postings[vid];
-      auto it = std::lower_bound(p.begin(), p.end(), ord);
-      if (it != p.end() && *it == ord) p.erase(it);
-    }
+    // Unindex the old terms. Values no longer used stay interned (they are few).
+    for (auto [fid, vid] : forward_[ord]) fields_[fid].postings[vid].Erase(ord);
     forward_[ord].clear();
   }
+  auto& forward = forward_[ord];
   auto add = [&](const std::string& field, const std::string& value) {
     auto [fit, new_field] = field_ids_.try_emplace(field, static_cast<uint32_t>(fields_.size()));
     if (new_field) fields_.emplace_back();
     Field& f = fields_[fit->second];
-    auto [vit, new_value] = f.value_ids.try_emplace(value, static_cast<uint32_t>(f.values.size()));
-    if (new_value) {
+    uint32_t vid;
+    if (auto vit = f.value_ids.find(value); vit != f.value_ids.end()) {
+      vid = vit->second;
+    } else {
+      vid = static_cast<uint32_t>(f.values.size());
       f.values.push_back(value);
+      f.value_ids.emplace(f.values.back(), vid);
       f.postings.emplace_back();
     }
-    auto& p = f.postings[vit->second];
-    auto it = std::lower_bound(p.begin(), p.end(), ord);
-    if (it != p.end() && *it == ord) return;  // the same value twice in one record
-    p.insert(it, ord);
-    forward_[ord].emplace_back(fit->second, vit->second);
+    for (auto [ffid, fvid] : forward)
+      if (ffid == fit->second && fvid == vid) return;  // the same value twice in one record
+    f.postings[vid].Insert(ord);
+    forward.emplace_back(fit->second, vid);
   };
   add(kTypeField, type);
-  for (const auto& t : terms) add(t.field, t.value);
+  for (const auto& t : terms)
+    if (t.field != "uuid" && t.field != "@id") add(t.field, t.value);
+  forward.shrink_to_fit();
 }
 
 size_t SearchIndex::size() const {
@@ -80,12 +110,17 @@ const SearchIndex::Field* SearchIndex::FindField(const std::string& name) const 
 SearchIndex::Bits SearchIndex::UnionOf(const std::string& field,
                                        const std::vector<std::string>& values) const {
   Bits out(uuids_.size());
+  bool any = std::find(values.begin(), values.end(), "*") != values.end();
+  if (field == "uuid") {
+    for (const auto& v : values) {
+      if (auto it = ords_.find(v); it != ords_.end()) out.Set(it->second);
+    }
+    if (any) out = Bits(uuids_.size(), /*all=*/true);
+    return out;
+  }
   const Field* f = FindField(field);
   if (!f) return out;
-  bool any = std::find(values.begin(), values.end(), "*") != values.end();
-  auto add_posting = [&](const std::vector<uint32_t>& p) {
-    for (uint32_t ord : p) out.Set(ord);
-  };
+  auto add_posting = [&](const PostingList& p) { p.ForEach([&](uint32_t ord) { out.Set(ord); }); };
   if (any) {
     for (const auto& p : f->postings) add_posting(p);
   } else {
@@ -130,7 +165,7 @@ std::vector<FacetCount> SearchIndex::Facet(const Bits& matched, const FieldPath&
   std::map<std::string, int64_t> counts;
   for (size_t vid = 0; vid < first.values.size(); ++vid) {
     int64_t n = 0;
-    for (uint32_t ord : first.postings[vid]) n += matched.Test(ord);
+    first.postings[vid].ForEach([&](uint32_t ord) { n += matched.Test(ord); });
     if (n == 0) continue;
     std::vector<const std::string*> frontier = {&first.values[vid]};
     for (size_t hop = 1; hop < path.size() && !frontier.empty(); ++hop) {

@@ -12,7 +12,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <shared_mutex>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +62,9 @@ struct FacetCount {
 // Thread-safe: many concurrent searches, one Put at a time.
 class SearchIndex {
  public:
-  // Adds or replaces a record's terms. `type` is the snake_case profile name.
+  // Adds or replaces a record's terms. `type` is the snake_case profile name. Terms for
+  // `uuid` and `@id` are skipped: a `uuid` filter is answered from the ordinal map, and
+  // the search service turns an `@id` filter into a `uuid` one.
   void Put(const std::string& uuid, const std::string& type, const std::vector<SearchTerm>& terms);
 
   struct Hits {
@@ -73,10 +78,30 @@ class SearchIndex {
 
  private:
   struct Bits;
+  // A sorted list of ordinals. Most values (aliases, accessions, dates) belong to one
+  // record, so a one-entry list is held inline and only longer lists allocate.
+  class PostingList {
+   public:
+    void Insert(uint32_t ord);
+    void Erase(uint32_t ord);
+    template <typename F>
+    void ForEach(F&& f) const {
+      if (many_) {
+        for (uint32_t o : *many_) f(o);
+      } else if (one_ != kNone) {
+        f(one_);
+      }
+    }
+
+   private:
+    static constexpr uint32_t kNone = 0xffffffffu;
+    uint32_t one_ = kNone;
+    std::unique_ptr<std::vector<uint32_t>> many_;
+  };
   struct Field {
-    std::unordered_map<std::string, uint32_t> value_ids;
-    std::vector<std::string> values;
-    std::vector<std::vector<uint32_t>> postings;  // sorted ordinals, per value id
+    std::deque<std::string> values;                          // by value id; stable addresses
+    std::unordered_map<std::string_view, uint32_t> value_ids;  // views into `values`
+    std::vector<PostingList> postings;                       // by value id
   };
   const Field* FindField(const std::string& name) const;
   Bits Match(const FieldPath& path, size_t hop, const std::vector<std::string>& values) const;
@@ -86,10 +111,10 @@ class SearchIndex {
   std::vector<FacetCount> Facet(const Bits& matched, const FieldPath& path) const;
 
   mutable std::shared_mutex mu_;
-  std::vector<std::string> uuids_;                   // ordinal -> uuid
-  std::unordered_map<std::string, uint32_t> ords_;   // uuid -> ordinal
+  std::deque<std::string> uuids_;                         // ordinal -> uuid
+  std::unordered_map<std::string_view, uint32_t> ords_;   // uuid -> ordinal (views)
   std::unordered_map<std::string, uint32_t> field_ids_;
-  std::vector<Field> fields_;
+  std::deque<Field> fields_;  // a deque: Field is not nothrow-movable, and never relocates here
   // ordinal -> its (field id, value id) terms, to unindex on update and to read values.
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> forward_;
 };

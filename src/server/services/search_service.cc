@@ -86,8 +86,44 @@ FieldPath SearchService::ToPath(const Profile* profile, const std::string& dotte
   return path;
 }
 
+struct SearchService::Parsed {
+  nlohmann::json head;  // the response without "@graph"
+  std::vector<std::string> uuids;
+  Frame frame = Frame::kObject;
+  std::vector<std::string> fields;
+  bool empty = false;
+};
+
+Result<std::string> SearchService::WithGraph(const Caller& caller, const json& head,
+                                             const std::vector<std::string>& uuids, Frame frame,
+                                             const std::vector<std::string>& fields) {
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  std::string out = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.pop_back();  // the closing brace
+  out += out.size() > 1 ? ",\"@graph\":[" : "\"@graph\":[";
+  bool first = true;
+  for (const auto& uuid : uuids) {
+    DCC_ASSIGN_OR_RETURN(auto rec, reader->Get(uuid));
+    if (!rec) continue;  // indexed but not yet visible to this reader; skip, never fail
+    json doc = records_.Render(*reader, caller, *rec, fields.empty() ? frame : Frame::kEmbedded);
+    if (!first) out += ',';
+    first = false;
+    out += (fields.empty() ? doc : Project(doc, fields))
+               .dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += "]}";
+  return out;
+}
+
 Result<SearchService::Answer> SearchService::Search(const Caller& caller, const QueryParams& params,
                                                     const std::string& self) {
+  DCC_ASSIGN_OR_RETURN(Parsed p, Run(caller, params, self));
+  DCC_ASSIGN_OR_RETURN(std::string body, WithGraph(caller, p.head, p.uuids, p.frame, p.fields));
+  return Answer{std::move(body), p.empty};
+}
+
+Result<SearchService::Parsed> SearchService::Run(const Caller& caller, const QueryParams& params,
+                                                 const std::string& self) {
   SearchQuery q;
   std::vector<std::string> type_names;
   std::vector<std::string> fields;
@@ -151,12 +187,17 @@ Result<SearchService::Answer> SearchService::Search(const Caller& caller, const 
   q.types.assign(concrete.begin(), concrete.end());
   const bool single_type = concrete.size() == 1;
 
-  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());  // to resolve link values
   json filters_doc = json::array();
   for (const auto& k : filter_order) {
     SearchFilter f;
     bool link_field = false;
     f.path = ToPath(first_profile, k.first, &link_field);
+    if (f.path == FieldPath{"@id"}) {
+      // The index keeps uuids, not @ids: an @id (or any identifier) resolves to its uuid.
+      f.path = {"uuid"};
+      link_field = true;
+    }
     f.negate = k.second;
     for (const auto& v : filter_values[k]) {
       // A value for a link field may be any identifier; the store holds uuids.
@@ -196,13 +237,6 @@ Result<SearchService::Answer> SearchService::Search(const Caller& caller, const 
     q.facets.push_back(field == "type" ? FieldPath{"@type"} : ToPath(first_profile, field));
 
   auto page = records_.index().Search(q);
-  json graph = json::array();
-  for (const auto& uuid : page.uuids) {
-    DCC_ASSIGN_OR_RETURN(auto rec, reader->Get(uuid));
-    if (!rec) continue;  // indexed but not yet visible to this reader; skip, never fail
-    json doc = records_.Render(*reader, caller, *rec, fields.empty() ? frame : Frame::kEmbedded);
-    graph.push_back(fields.empty() ? std::move(doc) : Project(doc, fields));
-  }
   json facets = json::array();
   for (size_t i = 0; i < facet_fields.size(); ++i) {
     json terms = json::array();
@@ -219,37 +253,38 @@ Result<SearchService::Answer> SearchService::Search(const Caller& caller, const 
                       {"type", "terms"},
                       {"appended", false}});
   }
-  Answer a;
-  a.empty = page.total == 0;
-  a.body = {{"@context", "/terms/"},
-            {"@id", self},
-            {"@type", json::array({"Search"})},
-            {"title", "Search"},
-            {"@graph", graph},
-            {"total", page.total},
-            {"facets", facets},
-            {"filters", filters_doc},
-            {"notification", a.empty ? "No results found" : "Success"}};
+  Parsed out;
+  out.empty = page.total == 0;
+  out.head = {{"@context", "/terms/"},
+              {"@id", self},
+              {"@type", json::array({"Search"})},
+              {"title", "Search"},
+              {"total", page.total},
+              {"facets", facets},
+              {"filters", filters_doc},
+              {"notification", out.empty ? "No results found" : "Success"}};
   if (q.limit >= 0 && page.total > q.limit + q.from) {
-    a.body["all"] = self + (self.find('?') == std::string::npos ? "?" : "&") + "limit=all";
+    out.head["all"] = self + (self.find('?') == std::string::npos ? "?" : "&") + "limit=all";
   }
-  return a;
+  out.uuids = std::move(page.uuids);
+  out.frame = frame;
+  out.fields = std::move(fields);
+  return out;
 }
 
-Result<json> SearchService::List(const Caller& caller, const Profile& profile,
-                                 const QueryParams& params, const std::string& self) {
+Result<std::string> SearchService::List(const Caller& caller, const Profile& profile,
+                                        const QueryParams& params, const std::string& self) {
   QueryParams p = {{"type", profile.type_name}};
   for (const auto& kv : params) {
     if (kv.first == "type") continue;
     p.push_back(kv);
   }
-  DCC_ASSIGN_OR_RETURN(auto answer, Search(caller, p, self));
-  json out = {{"@id", self},
-              {"@type", json::array({profile.type_name + "Collection", "Collection"})},
-              {"@graph", answer.body["@graph"]},
-              {"total", answer.body["total"]}};
-  if (answer.body.contains("all")) out["all"] = answer.body["all"];
-  return out;
+  DCC_ASSIGN_OR_RETURN(Parsed parsed, Run(caller, p, self));
+  json head = {{"@id", self},
+               {"@type", json::array({profile.type_name + "Collection", "Collection"})},
+               {"total", parsed.head["total"]}};
+  if (parsed.head.contains("all")) head["all"] = parsed.head["all"];
+  return WithGraph(caller, head, parsed.uuids, parsed.frame, parsed.fields);
 }
 
 }  // namespace dcc::server

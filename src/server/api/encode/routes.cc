@@ -52,7 +52,10 @@ Result<HttpResponse> Search(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
   DCC_ASSIGN_OR_RETURN(auto answer, s.search.Search(caller, req.query, req.target));
   // The reference answers an empty search with 404 and a body that still has "@graph".
-  return JsonResponse(answer.empty ? 404 : 200, answer.body);
+  HttpResponse r;
+  r.status = answer.empty ? 404 : 200;
+  r.body = std::move(answer.body);
+  return r;
 }
 
 Result<HttpResponse> History(Services& s, HttpRequest& req) {
@@ -67,8 +70,9 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
   std::string id = Trimmed(req.path);
   if (id.find('/') == std::string::npos) {
     if (const schema::Profile* p = s.profiles.Find(id)) {
-      DCC_ASSIGN_OR_RETURN(json listing, s.search.List(caller, *p, req.query, req.target));
-      return JsonResponse(200, listing);
+      HttpResponse r;
+      DCC_ASSIGN_OR_RETURN(r.body, s.search.List(caller, *p, req.query, req.target));
+      return r;
     }
   }
   DCC_ASSIGN_OR_RETURN(Frame frame, ParseFrame(req.Query("frame")));
