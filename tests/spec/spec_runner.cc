@@ -24,6 +24,9 @@
 #include <vector>
 
 #include <httplib.h>
+#include <sodium.h>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
@@ -133,6 +136,13 @@ class Server {
     pid_ = -1;
   }
 
+  std::string FullLog() const {
+    std::ifstream in(dir_ / "dccd.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   std::string Log() const {
     std::ifstream in(dir_ / "dccd.log");
     std::stringstream ss;
@@ -226,6 +236,23 @@ class SpecRun {
         return 1;
       }
       ++cases;
+    }
+    // Secrets, key ids paired with secrets, and Authorization values never reach the log.
+    server_->Kill(SIGTERM);
+    std::string log = server_->FullLog();
+    for (const auto& [who, c] : creds_) {
+      std::string raw = c.id + ":" + c.secret;
+      std::string basic(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+      sodium_bin2base64(basic.data(), basic.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                        raw.size(), sodium_base64_VARIANT_ORIGINAL);
+      basic.resize(std::strlen(basic.c_str()));
+      for (const std::string& secret : {c.secret, basic}) {
+        if (log.find(secret) != std::string::npos) {
+          std::cerr << o_.spec << ": dccd's log contains " << who << "'s credentials\n";
+          std::cout << cases << " passed, 1 failed\n";
+          return 1;
+        }
+      }
     }
     std::cout << cases << " passed, 0 failed\n";
     return 0;
