@@ -337,13 +337,25 @@ Result<RecordService::Written> RecordService::Create(const Caller& caller, std::
 
 Result<RecordService::Written> RecordService::Patch(const Caller& caller, std::string_view id,
                                                     const json& body, std::string_view if_match) {
+  return Edit(caller, id, body, if_match, "PATCH");
+}
+
+Result<RecordService::Written> RecordService::Put(const Caller& caller, std::string_view id,
+                                                  const json& body, std::string_view if_match) {
+  return Edit(caller, id, body, if_match, "PUT");
+}
+
+// PATCH and PUT: the same checks, then PATCH merges `body` into the record while PUT
+// replaces the record with it.
+Result<RecordService::Written> RecordService::Edit(const Caller& caller, std::string_view id,
+                                                   const json& body, std::string_view if_match,
+                                                   const std::string& method) {
   if (caller.anonymous()) return Status::Unauthenticated("credentials required to edit");
   if (!body.is_object()) return Status::Validation("the body must be a JSON object", "/");
   DCC_ASSIGN_OR_RETURN(auto writer, store_.Write());
   DCC_ASSIGN_OR_RETURN(auto old, Resolve(*writer, id));
-  if (!old) return Status::NotFound("'" + std::string(id) + "' not found");
+  if (!old || !CanView(caller, *old)) return Status::NotFound("'" + std::string(id) + "' not found");
   const Profile* profile = profiles_->Find(old->type);
-  if (!CanView(caller, *old)) return Status::NotFound("'" + std::string(id) + "' not found");
   DCC_RETURN_IF_ERROR(CheckOwnership(*writer, caller, *profile, old->properties));
   if (!if_match.empty() && if_match != "*" && if_match != ETagOf(*old))
     return Status::PreconditionFailed("The resource has changed.");
@@ -351,7 +363,7 @@ Result<RecordService::Written> RecordService::Patch(const Caller& caller, std::s
   d.profile = profile;
   d.writer = writer.get();
   d.uuid = old->uuid;
-  d.method = "PATCH";
+  d.method = method;
   json changes = body;
   if (changes.contains("uuid")) {
     if (changes["uuid"] != old->uuid) d.errors.push_back({"/uuid", "uuid may not be changed"});
@@ -359,45 +371,21 @@ Result<RecordService::Written> RecordService::Patch(const Caller& caller, std::s
   }
   NormalizeLinks(*writer, *profile->schema, changes, d.errors);
   CheckSubmittable(*profile, changes, &old->properties, caller.admin(), d.errors);
-  d.doc = old->properties;
-  for (auto it = changes.begin(); it != changes.end(); ++it) d.doc[it.key()] = it.value();
-  d.old = std::move(old);
-  return Commit(caller, d);
-}
-
-Result<RecordService::Written> RecordService::Put(const Caller& caller, std::string_view id,
-                                                  const json& body, std::string_view if_match) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to edit");
-  if (!body.is_object()) return Status::Validation("the body must be a JSON object", "/");
-  DCC_ASSIGN_OR_RETURN(auto writer, store_.Write());
-  DCC_ASSIGN_OR_RETURN(auto old, Resolve(*writer, id));
-  if (!old) return Status::NotFound("'" + std::string(id) + "' not found");
-  const Profile* profile = profiles_->Find(old->type);
-  if (!CanView(caller, *old)) return Status::NotFound("'" + std::string(id) + "' not found");
-  DCC_RETURN_IF_ERROR(CheckOwnership(*writer, caller, *profile, old->properties));
-  if (!if_match.empty() && if_match != "*" && if_match != ETagOf(*old))
-    return Status::PreconditionFailed("The resource has changed.");
-  Draft d;
-  d.profile = profile;
-  d.writer = writer.get();
-  d.uuid = old->uuid;
-  d.method = "PUT";
-  d.doc = body;
-  if (d.doc.contains("uuid")) {
-    if (d.doc["uuid"] != old->uuid) d.errors.push_back({"/uuid", "uuid may not be changed"});
-    d.doc.erase("uuid");
-  }
-  NormalizeLinks(*writer, *profile->schema, d.doc, d.errors);
-  CheckSubmittable(*profile, d.doc, &old->properties, caller.admin(), d.errors);
-  // Keep what the caller may not set (server-managed, admin-only) when the body omits it,
-  // and apply schema defaults to the rest.
-  for (const auto& [prop, sub] : (*profile->schema)["properties"].items()) {
-    if (d.doc.contains(prop) || prop == "uuid") continue;
-    bool keep = sub.contains("serverDefault") || (!caller.admin() && RestrictedProperty(sub));
-    if (keep && old->properties.contains(prop)) {
-      d.doc[prop] = old->properties[prop];
-    } else if (sub.contains("default")) {
-      d.doc[prop] = sub["default"];
+  if (method == "PATCH") {
+    d.doc = old->properties;
+    for (auto it = changes.begin(); it != changes.end(); ++it) d.doc[it.key()] = it.value();
+  } else {
+    d.doc = std::move(changes);
+    // Keep what the caller may not set (server-managed, admin-only) when the body omits
+    // it, and apply schema defaults to the rest.
+    for (const auto& [prop, sub] : (*profile->schema)["properties"].items()) {
+      if (d.doc.contains(prop) || prop == "uuid") continue;
+      bool keep = sub.contains("serverDefault") || (!caller.admin() && RestrictedProperty(sub));
+      if (keep && old->properties.contains(prop)) {
+        d.doc[prop] = old->properties[prop];
+      } else if (sub.contains("default")) {
+        d.doc[prop] = sub["default"];
+      }
     }
   }
   d.old = std::move(old);
@@ -464,15 +452,22 @@ Result<RecordService::Written> RecordService::Write(const Caller& caller, Draft&
 
 // ---------------------------------------------------------------- reads
 
-Result<RecordService::Fetched> RecordService::Get(const Caller& caller, std::string_view id,
-                                                  Frame frame) {
-  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
-  DCC_ASSIGN_OR_RETURN(auto rec, Resolve(*reader, id));
+Result<std::optional<StoredRecord>> RecordService::FindViewable(RecordReader& reader,
+                                                               const Caller& caller,
+                                                               std::string_view id) const {
+  DCC_ASSIGN_OR_RETURN(auto rec, Resolve(reader, id));
   if (!rec) return Status::NotFound("'" + std::string(id) + "' not found");
   if (!CanView(caller, *rec)) {
     if (caller.anonymous()) return Status::Unauthenticated("credentials required to view this record");
     return Status::PermissionDenied("you may not view this record");
   }
+  return rec;
+}
+
+Result<RecordService::Fetched> RecordService::Get(const Caller& caller, std::string_view id,
+                                                  Frame frame) {
+  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
+  DCC_ASSIGN_OR_RETURN(std::optional<StoredRecord> rec, FindViewable(*reader, caller, id));
   const Profile* profile = profiles_->Find(rec->type);
   if (frame == Frame::kEdit) {
     DCC_RETURN_IF_ERROR(CheckOwnership(*reader, caller, *profile, rec->properties));
@@ -484,12 +479,7 @@ Result<RecordService::Fetched> RecordService::Get(const Caller& caller, std::str
 
 Result<json> RecordService::History(const Caller& caller, std::string_view id) {
   DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
-  DCC_ASSIGN_OR_RETURN(auto rec, Resolve(*reader, id));
-  if (!rec) return Status::NotFound("'" + std::string(id) + "' not found");
-  if (!CanView(caller, *rec)) {
-    if (caller.anonymous()) return Status::Unauthenticated("credentials required to view this record");
-    return Status::PermissionDenied("you may not view this record");
-  }
+  DCC_ASSIGN_OR_RETURN(std::optional<StoredRecord> rec, FindViewable(*reader, caller, id));
   DCC_ASSIGN_OR_RETURN(auto revisions, reader->History(rec->uuid));
   json graph = json::array();
   for (auto& r : revisions) {

@@ -86,9 +86,14 @@ class RecordService {
 
  private:
   struct Draft;
+  Result<Written> Edit(const Caller& caller, std::string_view id, const nlohmann::json& body,
+                       std::string_view if_match, const std::string& method);
   Result<Written> Write(const Caller& caller, Draft& draft);
   // Write, commit, then index: the index never shows an uncommitted record.
   Result<Written> Commit(const Caller& caller, Draft& draft);
+  // Resolve, then NotFound, Unauthenticated or PermissionDenied unless the caller may view it.
+  Result<std::optional<StoredRecord>> FindViewable(RecordReader& reader, const Caller& caller,
+                                                   std::string_view id) const;
   Result<std::optional<StoredRecord>> ResolveWithin(RecordReader& reader, std::string_view id,
                                                     const schema::Profile* within) const;
   void NormalizeLinks(RecordReader& reader, const nlohmann::json& schema, nlohmann::json& doc,

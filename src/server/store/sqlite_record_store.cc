@@ -163,11 +163,10 @@ class SqliteRecordStore final : public RecordStore {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
-class SqliteReader final : public RecordReader {
+// Implements the RecordReader calls of `Base` (RecordReader or RecordWriter) over ReadOps.
+template <typename Base>
+class ReadsOver : public Base {
  public:
-  SqliteReader(SqliteRecordStore* store, std::unique_ptr<Connection> c)
-      : store_(store), c_(std::move(c)), ops_(c_.get()) {}
-  ~SqliteReader() override { store_->ReturnReader(std::move(c_)); }
   Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
   Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
   Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
@@ -181,15 +180,26 @@ class SqliteReader final : public RecordReader {
     return ops_.FindAccessKey(k);
   }
 
- private:
-  SqliteRecordStore* store_;
-  std::unique_ptr<Connection> c_;
+ protected:
+  explicit ReadsOver(Connection* c) : ops_(c) {}
   ReadOps ops_;
 };
 
-class SqliteWriter final : public RecordWriter {
+class SqliteReader final : public ReadsOver<RecordReader> {
  public:
-  SqliteWriter(SqliteRecordStore* store) : lock_(store->writer_mu()), c_(store->writer()), ops_(c_) {}
+  SqliteReader(SqliteRecordStore* store, std::unique_ptr<Connection> c)
+      : ReadsOver(c.get()), store_(store), c_(std::move(c)) {}
+  ~SqliteReader() override { store_->ReturnReader(std::move(c_)); }
+
+ private:
+  SqliteRecordStore* store_;
+  std::unique_ptr<Connection> c_;
+};
+
+class SqliteWriter final : public ReadsOver<RecordWriter> {
+ public:
+  explicit SqliteWriter(SqliteRecordStore* store)
+      : ReadsOver(store->writer()), lock_(store->writer_mu()), c_(store->writer()) {}
   ~SqliteWriter() override {
     if (open_) (void)c_->Exec("ROLLBACK");
   }
@@ -197,18 +207,6 @@ class SqliteWriter final : public RecordWriter {
     DCC_RETURN_IF_ERROR(c_->Exec("BEGIN IMMEDIATE"));
     open_ = true;
     return Status::Ok();
-  }
-  Result<std::optional<StoredRecord>> Get(const std::string& uuid) override { return ops_.Get(uuid); }
-  Result<std::optional<std::string>> FindKey(const UniqueKey& key) override { return ops_.FindKey(key); }
-  Result<std::vector<Revision>> History(const std::string& uuid) override { return ops_.History(uuid); }
-  Status ForEach(const std::function<Status(const StoredRecord&)>& f) override {
-    return ops_.ForEach(f);
-  }
-  Result<std::optional<Principal>> FindPrincipal(const std::string& e) override {
-    return ops_.FindPrincipal(e);
-  }
-  Result<std::optional<AccessKey>> FindAccessKey(const std::string& k) override {
-    return ops_.FindAccessKey(k);
   }
 
   Status Put(const StoredRecord& r, const std::vector<UniqueKey>& keys, const std::string& method,
@@ -298,7 +296,6 @@ class SqliteWriter final : public RecordWriter {
   }
   std::unique_lock<std::mutex> lock_;
   Connection* c_;
-  ReadOps ops_;
   bool open_ = false;
 };
 

@@ -91,19 +91,13 @@ Result<HttpResponse> Post(Services& s, HttpRequest& req) {
   return r;
 }
 
-Result<HttpResponse> Patch(Services& s, HttpRequest& req) {
+// PATCH and PUT differ only in the service call.
+template <auto kEdit>
+Result<HttpResponse> Edit(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   DCC_ASSIGN_OR_RETURN(auto written,
-                       s.records.Patch(caller, Trimmed(req.path), body, req.Header("If-Match")));
-  return JsonResponse(200, ResultEnvelope(written.object));
-}
-
-Result<HttpResponse> Put(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(auto written,
-                       s.records.Put(caller, Trimmed(req.path), body, req.Header("If-Match")));
+                       (s.records.*kEdit)(caller, Trimmed(req.path), body, req.Header("If-Match")));
   return JsonResponse(200, ResultEnvelope(written.object));
 }
 
@@ -126,8 +120,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
       {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
       {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)"},
-      {"PATCH", "/(.+?)/?", Patch, "merge properties into a record"},
-      {"PUT", "/(.+?)/?", Put, "replace a record's properties"},
+      {"PATCH", "/(.+?)/?", Edit<&RecordService::Patch>, "merge properties into a record"},
+      {"PUT", "/(.+?)/?", Edit<&RecordService::Put>, "replace a record's properties"},
   };
   for (const auto& e : kRoutes) {
     auto fn = e.fn;
