@@ -29,6 +29,7 @@ class [[nodiscard]] Status {
     kInvalidArgument,   // malformed input: bad JSON, bad query parameter (HTTP 400)
     kValidation,        // well-formed input that breaks a schema or a rule (HTTP 422)
     kNotFound,          // no such record, type or route (HTTP 404)
+    kMethodNotAllowed,  // the resource exists but not this operation on it (HTTP 405)
     kConflict,          // a unique key is taken, or a stale revision (HTTP 409)
     kUnauthenticated,   // credentials missing or wrong (HTTP 401)
     kPermissionDenied,  // a known principal may not do this (HTTP 403)
@@ -58,6 +59,9 @@ class [[nodiscard]] Status {
   }
   static Status NotFound(std::string msg, std::string where = {}) {
     return Status(Code::kNotFound, std::move(msg), std::move(where));
+  }
+  static Status MethodNotAllowed(std::string msg) {
+    return Status(Code::kMethodNotAllowed, std::move(msg), {});
   }
   static Status Conflict(std::string msg, std::string where = {}) {
     return Status(Code::kConflict, std::move(msg), std::move(where));

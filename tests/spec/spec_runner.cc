@@ -29,6 +29,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "support/dccd_harness.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -40,138 +42,11 @@ struct Options {
   std::string spec;
 };
 
-struct Credentials {
-  std::string id;
-  std::string secret;
-};
-
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
   size_t e = s.find_last_not_of(" \t\r");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
-
-// Runs a command, returning its stdout; exits the runner, printing stderr too, if it fails.
-std::string RunOrDie(const std::vector<std::string>& argv) {
-  int out[2];
-  if (pipe(out) != 0) std::exit(2);
-  fs::path err_file = fs::temp_directory_path() / ("dcc-spec-stderr-" + std::to_string(getpid()));
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], 1);
-    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(err, 2);
-    close(out[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string output;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(out[0], buf, sizeof buf)) > 0) output.append(buf, n);
-  close(out[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  std::ifstream err_in(err_file);
-  std::stringstream err_text;
-  err_text << err_in.rdbuf();
-  fs::remove(err_file);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::cerr << "setup command failed:";
-    for (const auto& a : argv) std::cerr << " " << a;
-    std::cerr << "\n" << output << err_text.str();
-    std::exit(2);
-  }
-  return output;
-}
-
-class Server {
- public:
-  Server(Options o, fs::path dir, bool tls, std::vector<std::string> extra)
-      : o_(std::move(o)), dir_(std::move(dir)), tls_(tls), extra_(std::move(extra)) {}
-  ~Server() { Kill(SIGTERM); }
-
-  void Start() {
-    fs::path port_file = dir_ / "port";
-    fs::remove(port_file);
-    pid_ = fork();
-    if (pid_ == 0) {
-      int log = open((dir_ / "dccd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(log, 1);
-      dup2(log, 2);
-      std::vector<std::string> argv = {o_.dccd, "serve", "--data-dir", (dir_ / "data").string(),
-                                       "--no-default-profiles", "--profiles", o_.profiles,
-                                       "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
-      argv.insert(argv.end(), extra_.begin(), extra_.end());
-      if (tls_) {
-        argv.insert(argv.end(), {"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key",
-                                 (dir_ / "key.pem").string()});
-      }
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200; ++i) {
-      std::ifstream in(port_file);
-      if (in >> port_) return;
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::cerr << "dccd did not start; its log:\n" << Log();
-    std::exit(2);
-  }
-
-  void Kill(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  std::string FullLog() const {
-    std::ifstream in(dir_ / "dccd.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
-  std::string Log() const {
-    std::ifstream in(dir_ / "dccd.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
-  }
-
-  std::unique_ptr<httplib::Client> Client() const {
-    std::unique_ptr<httplib::Client> c;
-    if (tls_) {
-      c = std::make_unique<httplib::Client>("https://127.0.0.1:" + std::to_string(port_));
-      c->set_ca_cert_path((dir_ / "cert.pem").c_str());
-      c->enable_server_certificate_verification(true);
-    } else {
-      c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    }
-    c->set_read_timeout(30, 0);
-    return c;
-  }
-
- private:
-  Options o_;
-  fs::path dir_;
-  bool tls_;
-  std::vector<std::string> extra_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 class SpecRun {
  public:
@@ -209,9 +84,10 @@ class SpecRun {
         while (ss >> a) serve_args.push_back(a);
       }
     }
-    if (tls) MakeCertificate();
-    Setup();
-    server_ = std::make_unique<Server>(o_, dir_, tls, serve_args);
+    server_ = std::make_unique<dcc::testing::DccdHarness>(
+        dcc::testing::HarnessOptions{o_.dccd, o_.profiles, dir_, tls, serve_args});
+    server_->Setup();
+    creds_ = server_->credentials();
     server_->Start();
     client_ = server_->Client();
     size_t i = 0;
@@ -231,7 +107,7 @@ class SpecRun {
         continue;
       }
       if (!RunCase(i)) {
-        std::cerr << "\ndccd log (tail):\n" << server_->Log();
+        std::cerr << "\ndccd log (tail):\n" << server_->LogTail();
         std::cout << cases << " passed, 1 failed\n";
         return 1;
       }
@@ -239,7 +115,7 @@ class SpecRun {
     }
     // Secrets, key ids paired with secrets, and Authorization values never reach the log.
     server_->Kill(SIGTERM);
-    std::string log = server_->FullLog();
+    const std::string log = server_->FullLog();
     for (const auto& [who, c] : creds_) {
       std::string raw = c.id + ":" + c.secret;
       std::string basic(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
@@ -259,35 +135,6 @@ class SpecRun {
   }
 
  private:
-  void MakeCertificate() {
-    RunOrDie({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
-              (dir_ / "key.pem").string(), "-out", (dir_ / "cert.pem").string()});
-  }
-
-  void Setup() {
-    std::string data = (dir_ / "data").string();
-    auto admin = [&](std::vector<std::string> extra) {
-      std::vector<std::string> argv = {o_.dccd, "admin"};
-      argv.insert(argv.end(), extra.begin(), extra.end());
-      argv.insert(argv.end(), {"--data-dir", data, "--no-default-profiles", "--profiles", o_.profiles});
-      return RunOrDie(argv);
-    };
-    admin({"init"});
-    admin({"add-user", "--email", "admin@dcc.test", "--admin"});
-    admin({"add-user", "--email", "alice@lab-a.test", "--lab", "lab-a"});
-    admin({"add-user", "--email", "bob@lab-b.test", "--lab", "lab-b"});
-    for (const auto& [who, email] : std::map<std::string, std::string>{
-             {"admin", "admin@dcc.test"}, {"alice", "alice@lab-a.test"}, {"bob", "bob@lab-b.test"}}) {
-      json key = json::parse(admin({"add-key", "--email", email}));
-      creds_[who] = {key["access_key_id"], key["secret_access_key"]};
-    }
-    // A known key id with a wrong secret.
-    creds_["wrongsecret"] = {creds_["alice"].id, "aaaaaaaaaaaaaaaa"};
-    creds_["unknownkey"] = {"ZZZZZZZZ", "aaaaaaaaaaaaaaaa"};
-    vars_["admin_key"] = creds_["admin"].id;
-  }
-
   std::string Substitute(const std::string& s) const {
     std::string out;
     size_t i = 0;
@@ -437,9 +284,9 @@ class SpecRun {
   Options o_;
   fs::path dir_;
   std::vector<std::string> lines_;
-  std::map<std::string, Credentials> creds_;
+  std::map<std::string, dcc::testing::Credentials> creds_;
   std::map<std::string, std::string> vars_;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<dcc::testing::DccdHarness> server_;
   std::unique_ptr<httplib::Client> client_;
 };
 

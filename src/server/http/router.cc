@@ -33,11 +33,9 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     }
   }
   if (path_matched) {
-    HttpResponse r = fallback_(Status::InvalidArgument("method " + req.method +
-                                                       " is not allowed on " + req.path),
-                               req);
-    r.status = 405;
-    return r;
+    return fallback_(Status::MethodNotAllowed("method " + req.method + " is not allowed on " +
+                                              req.path),
+                     req);
   }
   return fallback_(Status::NotFound("no route for " + req.path), req);
 }

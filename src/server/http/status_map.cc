@@ -8,6 +8,7 @@ int HttpStatusOf(Status::Code code) {
     case Status::Code::kInvalidArgument: return 400;
     case Status::Code::kValidation: return 422;
     case Status::Code::kNotFound: return 404;
+    case Status::Code::kMethodNotAllowed: return 405;
     case Status::Code::kConflict: return 409;
     case Status::Code::kUnauthenticated: return 401;
     case Status::Code::kPermissionDenied: return 403;
