@@ -1,0 +1,108 @@
+// src/server/blob/blob_store.h: the blob-store interface: bytes by key, nothing else.
+//
+// A BlobStore stages, commits, reads ranges of, stats, lists and deletes blobs. It knows
+// nothing of records, users or permissions: services own those. Every byte written is
+// hashed while it streams (common/hashing.h), so Commit can check declared digests
+// without reading the data again.
+//
+// Keys are relative '/'-separated paths such as "2026/11/21/<uuid>/DCCFF123ABC.bam".
+// Empty segments, ".", "..", backslashes and NUL are refused (InvalidArgument), so no key
+// escapes the store.
+//
+// The local implementation is local_blob_store.cc; an S3-backed one will implement the
+// same interface and pass the same conformance suite (tests/conformance/).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/hashing.h"
+#include "dcc/status.h"
+
+namespace dcc::server {
+
+// What a backend can do beyond the required calls; callers test these, never the type.
+struct BlobCapabilities {
+  bool server_side_copy = false;
+  bool presigned_urls = false;
+};
+
+struct BlobInfo {
+  std::string key;
+  uint64_t size = 0;
+};
+
+// What the bytes must match for Commit to succeed. Empty fields are not checked.
+struct BlobExpectations {
+  std::optional<uint64_t> size;
+  std::string md5;     // lower-case hex
+  std::string sha1;    // lower-case hex
+  std::string sha256;  // lower-case hex
+  std::optional<uint32_t> crc32c;
+};
+
+// A blob being written. Nothing is visible under its key until Commit returns OK.
+// Destroying an uncommitted writer leaves its staged bytes for Resume (resumable uploads)
+// or for the sweeper; call Abandon to remove them at once. Not thread-safe.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  // Appends bytes, hashing them. IOError on a disk failure (e.g. no space).
+  virtual Status Write(const void* data, size_t len) = 0;
+  // Bytes staged so far (including any written before a Resume).
+  virtual uint64_t size() const = 0;
+  // Makes the staged bytes durable (fsync), checks them against `expect`, then publishes
+  // them under `key` atomically (rename, directory fsync). On OK the blob survives a
+  // power cut. ChecksumMismatch or InvalidArgument (size) if they differ, and then the
+  // staged bytes are removed and nothing is published. Replaces an existing blob.
+  virtual Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) = 0;
+  // Removes the staged bytes.
+  virtual Status Abandon() = 0;
+};
+
+// Reads one byte range of a committed blob. Not thread-safe.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Up to `len` bytes into `buf`; 0 at the end of the range.
+  virtual Result<size_t> Read(void* buf, size_t len) = 0;
+  virtual uint64_t length() const = 0;  // bytes in the range
+};
+
+// Thread-safe.
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  virtual BlobCapabilities capabilities() const = 0;
+  // Starts a staged upload named `staging_id` (letters, digits, '-' and '_' only).
+  // Conflict if one with that id is already staged.
+  virtual Result<std::unique_ptr<BlobWriter>> Stage(const std::string& staging_id) = 0;
+  // Reopens a staged upload after a restart, re-hashing the bytes already staged.
+  // NotFound if none.
+  virtual Result<std::unique_ptr<BlobWriter>> Resume(const std::string& staging_id) = 0;
+  // NotFound if the key has no committed blob.
+  virtual Result<BlobInfo> Stat(const std::string& key) = 0;
+  // A reader of [offset, offset + length); length is clipped at the end of the blob.
+  // NotFound; InvalidArgument if offset is past the end (an empty blob allows offset 0).
+  virtual Result<std::unique_ptr<BlobReader>> Open(const std::string& key, uint64_t offset,
+                                                   uint64_t length) = 0;
+  // NotFound if there is nothing to delete.
+  virtual Status Delete(const std::string& key) = 0;
+  // Committed blobs whose key starts with `prefix`, in key order.
+  virtual Result<std::vector<BlobInfo>> List(const std::string& prefix) = 0;
+  // Removes staged uploads untouched for longer than `max_age`; returns how many.
+  virtual Result<int> SweepStaging(std::chrono::seconds max_age) = 0;
+};
+
+// InvalidArgument unless `key` is a safe relative key (see above).
+Status ValidateBlobKey(const std::string& key);
+
+// Opens (creating if needed) a store in `dir`: committed blobs under dir/objects/,
+// staged uploads under dir/staging/.
+Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& dir);
+
+}  // namespace dcc::server

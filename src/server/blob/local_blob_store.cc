@@ -1,0 +1,310 @@
+// The local-filesystem BlobStore. Durable commit, written once (STYLE habit 8): stage in
+// the store's own filesystem, hash while writing, fsync, check, rename into place, fsync
+// the directory. Only then does Commit return OK.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "server/blob/blob_store.h"
+
+namespace dcc::server {
+namespace {
+namespace fs = std::filesystem;
+
+Status ErrnoStatus(const std::string& what, const std::string& where, int err) {
+  if (err == ENOENT) return Status::NotFound(what + ": no such blob", where);
+  if (err == ENOSPC || err == EDQUOT) return Status::IOError(what + ": no space left on device", where);
+  return Status::IOError(what + ": " + std::strerror(err), where);
+}
+
+// A file descriptor closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { Reset(); }
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    Reset();
+    fd_ = o.fd_;
+    o.fd_ = -1;
+    return *this;
+  }
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+Status FsyncDir(const fs::path& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) return ErrnoStatus("fsync directory", dir, errno);
+  return Status::Ok();
+}
+
+// mkdir -p, fsyncing each new directory's parent so the new entries are durable too.
+Status MakeDirs(const fs::path& dir, const fs::path& root) {
+  if (dir == root || fs::exists(dir)) return Status::Ok();
+  DCC_RETURN_IF_ERROR(MakeDirs(dir.parent_path(), root));
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("mkdir", dir, errno);
+  return FsyncDir(dir.parent_path());
+}
+
+bool ValidStagingId(const std::string& id) {
+  return !id.empty() && id.size() <= 128 &&
+         std::all_of(id.begin(), id.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
+
+Status CheckExpectations(const Digests& d, const BlobExpectations& e) {
+  if (e.size && *e.size != d.size) {
+    return Status::InvalidArgument("size is " + std::to_string(d.size) + " bytes, expected " +
+                                   std::to_string(*e.size));
+  }
+  auto mismatch = [](const char* name, const std::string& want, const std::string& got) {
+    return Status::ChecksumMismatch(std::string(name) + " is " + got + ", expected " + want);
+  };
+  if (!e.md5.empty() && e.md5 != d.md5) return mismatch("md5", e.md5, d.md5);
+  if (!e.sha1.empty() && e.sha1 != d.sha1) return mismatch("sha1", e.sha1, d.sha1);
+  if (!e.sha256.empty() && e.sha256 != d.sha256) return mismatch("sha256", e.sha256, d.sha256);
+  if (e.crc32c && *e.crc32c != d.crc32c)
+    return mismatch("crc32c", Crc32cBase64(*e.crc32c), Crc32cBase64(d.crc32c));
+  return Status::Ok();
+}
+
+class LocalBlobWriter final : public BlobWriter {
+ public:
+  LocalBlobWriter(fs::path staging, fs::path objects, Fd fd)
+      : staging_(std::move(staging)), objects_(std::move(objects)), fd_(std::move(fd)) {}
+
+  Status Write(const void* data, size_t len) override {
+    if (done_) return Status::Internal("write after commit or abandon");
+    auto p = static_cast<const char*>(data);
+    size_t left = len;
+    while (left > 0) {
+      ssize_t n = ::write(fd_.get(), p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", staging_, errno);
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    hasher_.Update(data, len);
+    size_ += len;
+    return Status::Ok();
+  }
+
+  uint64_t size() const override { return size_; }
+
+  Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
+    if (done_) return Status::Internal("commit after commit or abandon");
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
+    fd_.Reset();
+    Digests d = hasher_.Finish();
+    done_ = true;
+    if (Status s = CheckExpectations(d, expect); !s.ok()) {
+      ::unlink(staging_.c_str());
+      return s;
+    }
+    fs::path target = objects_ / key;
+    DCC_RETURN_IF_ERROR(MakeDirs(target.parent_path(), objects_));
+    if (::rename(staging_.c_str(), target.c_str()) != 0) return ErrnoStatus("rename", target, errno);
+    DCC_RETURN_IF_ERROR(FsyncDir(target.parent_path()));
+    return d;
+  }
+
+  Status Abandon() override {
+    done_ = true;
+    fd_.Reset();
+    if (::unlink(staging_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", staging_, errno);
+    return Status::Ok();
+  }
+
+
+  MultiHasher& hasher() { return hasher_; }
+  void set_size(uint64_t s) { size_ = s; }
+
+ private:
+  fs::path staging_;
+  fs::path objects_;
+  Fd fd_;
+  MultiHasher hasher_;
+  uint64_t size_ = 0;
+  bool done_ = false;
+};
+
+class LocalBlobReader final : public BlobReader {
+ public:
+  LocalBlobReader(Fd fd, uint64_t offset, uint64_t length)
+      : fd_(std::move(fd)), pos_(offset), end_(offset + length), length_(length) {}
+  Result<size_t> Read(void* buf, size_t len) override {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(len, end_ - pos_));
+    if (want == 0) return size_t{0};
+    while (true) {
+      ssize_t n = ::pread(fd_.get(), buf, want, static_cast<off_t>(pos_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus("read", "", errno);
+      if (n == 0) return Status::IOError("blob shrank while being read");
+      pos_ += static_cast<uint64_t>(n);
+      return static_cast<size_t>(n);
+    }
+  }
+  uint64_t length() const override { return length_; }
+
+ private:
+  Fd fd_;
+  uint64_t pos_, end_, length_;
+};
+
+class LocalBlobStore final : public BlobStore {
+ public:
+  explicit LocalBlobStore(fs::path dir) : objects_(dir / "objects"), staging_(dir / "staging") {}
+
+  Status Init() {
+    std::error_code ec;
+    fs::create_directories(objects_, ec);
+    fs::create_directories(staging_, ec);
+    if (ec) return Status::IOError("cannot create blob directories: " + ec.message(), objects_);
+    return Status::Ok();
+  }
+
+  BlobCapabilities capabilities() const override { return {}; }
+
+  Result<std::unique_ptr<BlobWriter>> Stage(const std::string& id) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    fs::path path = staging_ / id;
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() < 0) {
+      if (errno == EEXIST) return Status::Conflict("upload '" + id + "' is already staged");
+      return ErrnoStatus("create staging file", path, errno);
+    }
+    return std::unique_ptr<BlobWriter>(new LocalBlobWriter(path, objects_, std::move(fd)));
+  }
+
+  Result<std::unique_ptr<BlobWriter>> Resume(const std::string& id) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    fs::path path = staging_ / id;
+    Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) return ErrnoStatus("open staging file", path, errno);
+    Fd out(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    if (out.get() < 0) return ErrnoStatus("open staging file", path, errno);
+    auto w = std::make_unique<LocalBlobWriter>(path, objects_, std::move(out));
+    // Hash state is not persisted; re-read what was staged before the restart.
+    std::vector<char> buf(1 << 20);
+    uint64_t total = 0;
+    while (true) {
+      ssize_t n = ::read(in.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus("read staging file", path, errno);
+      if (n == 0) break;
+      w->hasher().Update(buf.data(), static_cast<size_t>(n));
+      total += static_cast<uint64_t>(n);
+    }
+    w->set_size(total);
+    return std::unique_ptr<BlobWriter>(std::move(w));
+  }
+
+  Result<BlobInfo> Stat(const std::string& key) override {
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    struct stat st;
+    if (::stat((objects_ / key).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return Status::NotFound("no blob '" + key + "'");
+    return BlobInfo{key, static_cast<uint64_t>(st.st_size)};
+  }
+
+  Result<std::unique_ptr<BlobReader>> Open(const std::string& key, uint64_t offset,
+                                           uint64_t length) override {
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    fs::path path = objects_ / key;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) return Status::NotFound("no blob '" + key + "'");
+      return ErrnoStatus("open", path, errno);
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (offset > size || (offset == size && size > 0)) {
+      return Status::InvalidArgument("range starts at byte " + std::to_string(offset) +
+                                     ", past the end of a " + std::to_string(size) + "-byte blob");
+    }
+    length = std::min(length, size - offset);
+    return std::unique_ptr<BlobReader>(new LocalBlobReader(std::move(fd), offset, length));
+  }
+
+  Status Delete(const std::string& key) override {
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    fs::path path = objects_ / key;
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return Status::NotFound("no blob '" + key + "'");
+      return ErrnoStatus("unlink", path, errno);
+    }
+    return FsyncDir(path.parent_path());
+  }
+
+  Result<std::vector<BlobInfo>> List(const std::string& prefix) override {
+    std::vector<BlobInfo> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(objects_, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::string key = fs::relative(it->path(), objects_).generic_string();
+      if (key.compare(0, prefix.size(), prefix) == 0) out.push_back({key, it->file_size()});
+    }
+    if (ec) return Status::IOError("list blobs: " + ec.message(), objects_);
+    std::sort(out.begin(), out.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
+    return out;
+  }
+
+  Result<int> SweepStaging(std::chrono::seconds max_age) override {
+    int removed = 0;
+    auto now = fs::file_time_type::clock::now();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(staging_, ec)) {
+      if (now - entry.last_write_time() > max_age && fs::remove(entry.path(), ec)) ++removed;
+    }
+    if (ec) return Status::IOError("sweep staging: " + ec.message(), staging_);
+    return removed;
+  }
+
+ private:
+  fs::path objects_;
+  fs::path staging_;
+};
+
+}  // namespace
+
+Status ValidateBlobKey(const std::string& key) {
+  if (key.empty() || key.size() > 1024) return Status::InvalidArgument("blob key must be 1-1024 bytes");
+  if (key.find('\0') != std::string::npos || key.find('\\') != std::string::npos)
+    return Status::InvalidArgument("blob key may not contain NUL or backslash", key);
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t slash = key.find('/', start);
+    std::string seg = key.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (seg.empty() || seg == "." || seg == "..")
+      return Status::InvalidArgument("blob key has an empty, '.' or '..' segment", key);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& dir) {
+  auto store = std::make_unique<LocalBlobStore>(dir);
+  DCC_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<BlobStore>(std::move(store));
+}
+
+}  // namespace dcc::server
