@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <limits>
 #include <chrono>
 
 #include "server/http/status_map.h"
@@ -81,17 +82,27 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
   // The library writes headers and body separately; without TCP_NODELAY, Nagle's
   // algorithm and the client's delayed ACK add ~40 ms to every keep-alive response.
   srv.set_tcp_nodelay(true);
-  srv.set_payload_max_length(options.max_body_bytes);
+  // Bodies are read by the handlers (HttpRequest::Body enforces max_body; streaming
+  // routes take any size), so the library's own limit is off.
+  srv.set_payload_max_length(std::numeric_limits<size_t>::max());
   Impl* raw = impl.get();
   const bool access_log = options.access_log;
+  const size_t max_body = options.max_body_bytes;
 
-  auto handle = [raw, &router, access_log](const httplib::Request& hreq, httplib::Response& hres) {
+  auto handle = [raw, &router, access_log, max_body](const httplib::Request& hreq,
+                                                     httplib::Response& hres,
+                                                     const httplib::ContentReader* reader) {
     auto start = std::chrono::steady_clock::now();
     HttpRequest req;
     req.method = hreq.method;
     req.path = hreq.path;
     req.target = hreq.target;
-    req.body = hreq.body;
+    req.max_body = max_body;
+    if (reader) {
+      req.stream_body = [reader](const BodySink& sink) {
+        return (*reader)([&](const char* data, size_t len) { return sink(data, len); });
+      };
+    }
     req.request_id = std::to_string(raw->next_id.fetch_add(1));
     for (const auto& [k, v] : hreq.headers) req.headers.emplace(k, v);
     for (const auto& [k, v] : hreq.params) req.query.emplace_back(k, v);
@@ -99,7 +110,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
     hres.status = res.status;
     for (const auto& [k, v] : res.headers) hres.set_header(k.c_str(), v);
     hres.set_header("X-Request-Id", req.request_id);
-    if (req.method == "HEAD") {
+    if (res.stream) {
+      auto stream = std::move(res.stream);
+      hres.set_content_provider(
+          static_cast<size_t>(res.stream_length), res.content_type.c_str(),
+          [stream](size_t, size_t, httplib::DataSink& sink) {
+            bool ok = stream([&](const char* data, size_t len) { return sink.write(data, len); });
+            if (ok) sink.done();
+            return ok;
+          });
+    } else if (req.method == "HEAD") {
       hres.set_header("Content-Type", res.content_type);
     } else {
       hres.set_content(std::move(res.body), res.content_type.c_str());
@@ -111,12 +131,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
                    res.status, us);
     }
   };
-  srv.Get(".*", handle);
-  srv.Post(".*", handle);
-  srv.Put(".*", handle);
-  srv.Patch(".*", handle);
-  srv.Delete(".*", handle);
-  srv.Options(".*", handle);
+  auto plain = [handle](const httplib::Request& q, httplib::Response& r) { handle(q, r, nullptr); };
+  auto with_body = [handle](const httplib::Request& q, httplib::Response& r,
+                            const httplib::ContentReader& reader) { handle(q, r, &reader); };
+  srv.Get(".*", plain);
+  srv.Options(".*", plain);
+  srv.Post(".*", with_body);
+  srv.Put(".*", with_body);
+  srv.Patch(".*", with_body);
+  srv.Delete(".*", with_body);
   // The library answers some errors itself (413 over the body limit, 400 for a malformed
   // request line); give those a JSON body like every other error.
   srv.set_error_handler([](const httplib::Request& hreq, httplib::Response& hres) {

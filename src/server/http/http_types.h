@@ -4,10 +4,14 @@
 
 #include <strings.h>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "dcc/status.h"
 
 namespace dcc::server {
 
@@ -19,15 +23,46 @@ struct HeaderLess {
 };
 using Headers = std::multimap<std::string, std::string, HeaderLess>;
 
+// Receives body bytes in pieces; returns false to stop.
+using BodySink = std::function<bool(const char* data, size_t len)>;
+
 struct HttpRequest {
   std::string method;
   std::string path;    // decoded path, without the query
   std::string target;  // path and query as received, for echoing back
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in received order
   Headers headers;
-  std::string body;
   std::string request_id;
   std::vector<std::string> captures;  // the route pattern's groups
+  size_t max_body = 64u << 20;        // Body() refuses more (the listener's --max-body-mib)
+
+  // Streams the body to `sink` as it arrives, in constant memory. Call at most once,
+  // and not after Body(). Returns false if the client went away or `sink` stopped.
+  std::function<bool(const BodySink& sink)> stream_body;
+
+  // The whole body, read on first use. TooLarge past `max_body` bytes.
+  Result<const std::string*> Body() {
+    if (!body_read_) {
+      body_read_ = true;
+      bool too_large = false;
+      bool ok = !stream_body || stream_body([&](const char* data, size_t len) {
+        if (body_.size() + len > max_body) {
+          too_large = true;
+          return false;
+        }
+        body_.append(data, len);
+        return true;
+      });
+      if (too_large) {
+        body_error_ = Status::TooLarge("request body is larger than the server accepts (" +
+                                       std::to_string(max_body) + " bytes)");
+      } else if (!ok) {
+        body_error_ = Status::InvalidArgument("the request body ended early");
+      }
+    }
+    if (!body_error_.ok()) return body_error_;
+    return &body_;
+  }
 
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);
@@ -44,6 +79,11 @@ struct HttpRequest {
       if (kv.first == name) return true;
     return false;
   }
+
+ private:
+  std::string body_;
+  bool body_read_ = false;
+  Status body_error_;
 };
 
 struct HttpResponse {
@@ -51,6 +91,10 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   Headers headers;
+  // A streamed body instead of `body`: `stream_length` bytes written through the sink
+  // by `stream` (which returns false if it failed part-way; the connection is then cut).
+  std::function<bool(const BodySink& sink)> stream;
+  uint64_t stream_length = 0;
 };
 
 }  // namespace dcc::server

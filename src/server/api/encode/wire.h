@@ -17,6 +17,6 @@ nlohmann::json ResultEnvelope(const nlohmann::json& object);
 // "errors" per detail), else {"@type":["HTTPNotFound","Error"], ..., "detail"}.
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
 // Parses a JSON request body; InvalidArgument (400) with the parser's position if malformed.
-Result<nlohmann::json> ParseBody(const HttpRequest& req);
+Result<nlohmann::json> ParseBody(HttpRequest& req);
 
 }  // namespace dcc::server::encode
