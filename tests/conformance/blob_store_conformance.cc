@@ -123,7 +123,14 @@ TEST_P(BlobStoreConformance, WrongDigestPublishesNothingAndDiscardsTheBytes) {
   sized.size = 6;
   auto s = Put(*store_, "short", "k", "hello", sized);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(s.status().code(), Status::Code::kChecksumMismatch);
+  EXPECT_EQ(store_->Stat("k").status().code(), Status::Code::kNotFound);
+
+  BlobExpectations damaged;
+  damaged.transport_sha256 = std::string(64, '0');
+  auto t = Put(*store_, "damaged", "k", "hello", damaged);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(store_->Stat("k").status().code(), Status::Code::kNotFound);
 
   BlobExpectations right;

@@ -37,7 +37,11 @@ struct BlobInfo {
 };
 
 // What the bytes must match for Commit to succeed. Empty fields are not checked.
+// `transport_sha256` (what the client said it sent) is checked first and fails with
+// InvalidArgument: the bytes were damaged on the way. The rest describe what the bytes
+// should be, and fail with ChecksumMismatch.
 struct BlobExpectations {
+  std::string transport_sha256;  // lower-case hex
   std::optional<uint64_t> size;
   std::string md5;     // lower-case hex
   std::string sha1;    // lower-case hex
@@ -57,8 +61,9 @@ class BlobWriter {
   virtual uint64_t size() const = 0;
   // Makes the staged bytes durable (fsync), checks them against `expect`, then publishes
   // them under `key` atomically (rename, directory fsync). On OK the blob survives a
-  // power cut. ChecksumMismatch or InvalidArgument (size) if they differ, and then the
-  // staged bytes are removed and nothing is published. Replaces an existing blob.
+  // power cut. InvalidArgument or ChecksumMismatch (see BlobExpectations) if they
+  // differ, and then the staged bytes are removed and nothing is published. Replaces an
+  // existing blob.
   virtual Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) = 0;
   // Removes the staged bytes.
   virtual Status Abandon() = 0;

@@ -66,9 +66,13 @@ bool ValidStagingId(const std::string& id) {
 }
 
 Status CheckExpectations(const Digests& d, const BlobExpectations& e) {
+  if (!e.transport_sha256.empty() && e.transport_sha256 != d.sha256) {
+    return Status::InvalidArgument("the body's sha256 is " + d.sha256 +
+                                   ", not the x-amz-content-sha256 sent (" + e.transport_sha256 + ")");
+  }
   if (e.size && *e.size != d.size) {
-    return Status::InvalidArgument("size is " + std::to_string(d.size) + " bytes, expected " +
-                                   std::to_string(*e.size));
+    return Status::ChecksumMismatch("size is " + std::to_string(d.size) + " bytes, expected " +
+                                    std::to_string(*e.size));
   }
   auto mismatch = [](const char* name, const std::string& want, const std::string& got) {
     return Status::ChecksumMismatch(std::string(name) + " is " + got + ", expected " + want);

@@ -271,10 +271,12 @@ struct RecordService::Draft {
   std::string method;
   std::vector<Status::Detail> errors;
   StoredRecord stored;  // what Write stored, for the index once committed
+  std::function<Status(RecordWriter&)> also;  // more writes in the same transaction
 };
 
 Result<RecordService::Written> RecordService::Commit(const Caller& caller, Draft& d) {
   DCC_ASSIGN_OR_RETURN(Written written, Write(caller, d));
+  if (d.also) DCC_RETURN_IF_ERROR(d.also(*d.writer));
   DCC_RETURN_IF_ERROR(d.writer->Commit());
   // Still under the writer lock, so the index sees writes in commit order.
   index_.Put(d.stored.uuid, d.stored.type, SearchTermsOf(*d.profile, d.stored));
@@ -347,9 +349,21 @@ Result<RecordService::Written> RecordService::Put(const Caller& caller, std::str
 
 // PATCH and PUT: the same checks, then PATCH merges `body` into the record while PUT
 // replaces the record with it.
+Result<RecordService::Written> RecordService::SystemPatch(
+    const std::string& uuid, const json& changes, const std::function<Status(RecordWriter&)>& also) {
+  static const Caller kSystem{Principal{"system", "", true, {}}};
+  return Edit(kSystem, uuid, changes, "", "PATCH", also);
+}
+
+bool RecordService::CanEdit(RecordReader& reader, const Caller& caller, const StoredRecord& rec) const {
+  const Profile* p = profiles_->Find(rec.type);
+  return p && CheckOwnership(reader, caller, *p, rec.properties).ok();
+}
+
 Result<RecordService::Written> RecordService::Edit(const Caller& caller, std::string_view id,
                                                    const json& body, std::string_view if_match,
-                                                   const std::string& method) {
+                                                   const std::string& method,
+                                                   const std::function<Status(RecordWriter&)>& also) {
   if (caller.anonymous()) return Status::Unauthenticated("credentials required to edit");
   if (!body.is_object()) return Status::Validation("the body must be a JSON object", "/");
   DCC_ASSIGN_OR_RETURN(auto writer, store_.Write());
@@ -389,6 +403,7 @@ Result<RecordService::Written> RecordService::Edit(const Caller& caller, std::st
     }
   }
   d.old = std::move(old);
+  d.also = also;
   return Commit(caller, d);
 }
 
@@ -524,6 +539,7 @@ json RecordService::RenderDepth(RecordReader& reader, const Caller& caller, cons
   doc["@id"] = rec.at_id;
   doc["@type"] = profile ? json(profile->AtTypes()) : json::array({"Item"});
   doc["uuid"] = rec.uuid;
+  if (decorator_) decorator_(reader, caller, rec, doc);
   return doc;
 }
 

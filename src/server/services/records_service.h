@@ -4,6 +4,7 @@
 // Every write is one store transaction: a failed call changes nothing.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -67,6 +68,20 @@ class RecordService {
     nlohmann::json doc;
     std::string etag;  // `"<uuid>=<sid>"`, quoted, for If-Match
   };
+  // Like Patch, as the server itself (no permission checks), running `also` inside the
+  // same transaction before it commits. For state changes the server makes (an upload
+  // verified, a status moved), so that they keep history like any edit.
+  Result<Written> SystemPatch(const std::string& uuid, const nlohmann::json& changes,
+                              const std::function<Status(RecordWriter&)>& also);
+
+  // Adds calculated properties to object and embedded frames (e.g. a file's href and
+  // upload_credentials). Set once, before serving.
+  using Decorator = std::function<void(RecordReader&, const Caller&, const StoredRecord&,
+                                       nlohmann::json& doc)>;
+  void SetDecorator(Decorator d) { decorator_ = std::move(d); }
+  // True if `caller` may edit `rec` (admin, or a submitter for the record's lab).
+  bool CanEdit(RecordReader& reader, const Caller& caller, const StoredRecord& rec) const;
+
   // GET /<id>/ in a frame. NotFound, Unauthenticated (anonymous, not public) or
   // PermissionDenied.
   Result<Fetched> Get(const Caller& caller, std::string_view id, Frame frame);
@@ -87,7 +102,8 @@ class RecordService {
  private:
   struct Draft;
   Result<Written> Edit(const Caller& caller, std::string_view id, const nlohmann::json& body,
-                       std::string_view if_match, const std::string& method);
+                       std::string_view if_match, const std::string& method,
+                       const std::function<Status(RecordWriter&)>& also = nullptr);
   Result<Written> Write(const Caller& caller, Draft& draft);
   // Write, commit, then index: the index never shows an uncommitted record.
   Result<Written> Commit(const Caller& caller, Draft& draft);
@@ -109,6 +125,7 @@ class RecordService {
   SearchIndex& index_;
   std::shared_ptr<const schema::ProfileSet> profiles_;
   RecordsOptions options_;
+  Decorator decorator_;
 };
 
 }  // namespace dcc::server

@@ -46,6 +46,19 @@ struct Revision {
   nlohmann::json properties;
 };
 
+// The bytes behind a file record (an indexd-style object; issue #5 exposes it as the
+// index). One per file record once its upload verified.
+struct ObjectRow {
+  std::string did;        // the object's GUID
+  std::string file_uuid;  // the file record it belongs to
+  uint64_t size = 0;
+  nlohmann::json hashes = nlohmann::json::object();  // {"md5": hex, "sha1": ..., ...}
+  std::vector<std::string> urls;                     // e.g. "s3://dcc-files/2026/..."
+  std::string blob_key;                              // where the bytes are in the blob store
+  std::string created;
+  std::string updated;
+};
+
 struct Principal {
   std::string email;
   std::string user_uuid;
@@ -73,6 +86,7 @@ class RecordReader {
   virtual Status ForEach(const std::function<Status(const StoredRecord&)>& f) = 0;
   virtual Result<std::optional<Principal>> FindPrincipal(const std::string& email) = 0;
   virtual Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) = 0;
+  virtual Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& file_uuid) = 0;
 };
 
 // An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
@@ -87,6 +101,8 @@ class RecordWriter : public RecordReader {
                      const std::string& method, const std::string& user) = 0;
   virtual Status PutPrincipal(const Principal& principal) = 0;
   virtual Status PutAccessKey(const AccessKey& key) = 0;
+  // Inserts or replaces the object of `object.file_uuid`.
+  virtual Status PutObject(const ObjectRow& object) = 0;
   virtual Status Commit() = 0;
 };
 

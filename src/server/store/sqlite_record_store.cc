@@ -40,6 +40,13 @@ CREATE TABLE access_keys(
   key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL,
   email TEXT NOT NULL REFERENCES principals(email), status TEXT NOT NULL);
 )sql",
+    // 2: objects, the verified bytes behind file records.
+    R"sql(
+CREATE TABLE objects(
+  did TEXT PRIMARY KEY, file_uuid TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
+  hashes TEXT NOT NULL, urls TEXT NOT NULL, blob_key TEXT NOT NULL,
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+)sql",
 };
 
 Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
@@ -100,6 +107,27 @@ class ReadOps {
                      json::parse(s->Text(4), nullptr, false)});
     }
     return out;
+  }
+
+  Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& file_uuid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "SELECT did, file_uuid, size, hashes, urls, blob_key, created, updated FROM objects "
+        "WHERE file_uuid=?"));
+    StmtUse s(raw);
+    s->Bind(1, file_uuid);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<ObjectRow>();
+    ObjectRow o;
+    o.did = s->Text(0);
+    o.file_uuid = s->Text(1);
+    o.size = static_cast<uint64_t>(s->Int(2));
+    o.hashes = json::parse(s->Text(3), nullptr, false);
+    json urls = json::parse(s->Text(4), nullptr, false);
+    if (urls.is_array()) o.urls = urls.get<std::vector<std::string>>();
+    o.blob_key = s->Text(5);
+    o.created = s->Text(6);
+    o.updated = s->Text(7);
+    return std::optional<ObjectRow>(std::move(o));
   }
 
   Status ForEach(const std::function<Status(const StoredRecord&)>& f) {
@@ -178,6 +206,9 @@ class ReadsOver : public Base {
   }
   Result<std::optional<AccessKey>> FindAccessKey(const std::string& k) override {
     return ops_.FindAccessKey(k);
+  }
+  Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& f) override {
+    return ops_.FindObjectOfFile(f);
   }
 
  protected:
@@ -278,6 +309,24 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
     s->Bind(2, k.secret_hash);
     s->Bind(3, k.email);
     s->Bind(4, k.status);
+    return s->Step().status();
+  }
+
+  Status PutObject(const ObjectRow& o) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO objects(did, file_uuid, size, hashes, urls, blob_key, created, updated) "
+        "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(file_uuid) DO UPDATE SET size=excluded.size, "
+        "hashes=excluded.hashes, urls=excluded.urls, blob_key=excluded.blob_key, "
+        "updated=excluded.updated"));
+    StmtUse s(raw);
+    s->Bind(1, o.did);
+    s->Bind(2, o.file_uuid);
+    s->Bind(3, static_cast<int64_t>(o.size));
+    s->Bind(4, o.hashes.dump());
+    s->Bind(5, json(o.urls).dump());
+    s->Bind(6, o.blob_key);
+    s->Bind(7, o.created);
+    s->Bind(8, o.updated);
     return s->Step().status();
   }
 

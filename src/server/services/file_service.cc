@@ -1,0 +1,133 @@
+#include "server/services/file_service.h"
+
+#include <ctime>
+
+#include "common/ids.h"
+#include "common/time_util.h"
+
+namespace dcc::server {
+using nlohmann::json;
+
+namespace {
+
+bool Uploadable(const std::string& status) {
+  return status == "uploading" || status == "upload failed";
+}
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+FileService::FileService(RecordService& records, BlobStore& blobs,
+                         const UploadCredentialIssuer& issuer, FileServiceOptions options)
+    : records_(records), blobs_(blobs), issuer_(issuer), options_(std::move(options)) {}
+
+std::string FileService::UploadKeyOf(const StoredRecord& file) const {
+  const json& p = file.properties;
+  std::string date = p.value("date_created", std::string("1970-01-01"));
+  std::string ext;
+  if (const auto* profile = records_.profiles().Find("file")) {
+    const json& map = profile->schema->value("file_format_file_extension", json::object());
+    ext = map.value(p.value("file_format", ""), "");
+  }
+  std::string name = p.value("accession", file.uuid);
+  return date.substr(0, 4) + "/" + date.substr(5, 2) + "/" + date.substr(8, 2) + "/" + file.uuid +
+         "/" + name + ext;
+}
+
+UploadCredentials FileService::Credentials(const StoredRecord& file) const {
+  return issuer_.Issue({options_.bucket, UploadKeyOf(file), file.uuid, Now() + options_.credential_seconds});
+}
+
+void FileService::Decorate(RecordReader& reader, const Caller& caller, const StoredRecord& rec,
+                           json& doc) const {
+  if (rec.type != "file") return;
+  const json& p = rec.properties;
+  std::string name = p.value("accession", rec.uuid);
+  std::string key = UploadKeyOf(rec);
+  doc["href"] = rec.at_id + "@@download/" + key.substr(key.rfind('/') + 1);
+  if (Uploadable(rec.status) && !caller.anonymous() && records_.CanEdit(reader, caller, rec)) {
+    UploadCredentials c = Credentials(rec);
+    doc["upload_credentials"] = {{"access_key", c.access_key},
+                                 {"secret_key", c.secret_key},
+                                 {"session_token", c.session_token},
+                                 {"expiration", c.expiration},
+                                 {"upload_url", c.upload_url}};
+  }
+}
+
+Result<json> FileService::RenewCredentials(const Caller& caller, const std::string& id) {
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required");
+  std::optional<StoredRecord> file;
+  {
+    DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+    DCC_ASSIGN_OR_RETURN(file, records_.Resolve(*reader, id));
+    if (!file || file->type != "file" || !records_.CanView(caller, *file))
+      return Status::NotFound("no file '" + id + "'");
+    if (!records_.CanEdit(*reader, caller, *file))
+      return Status::PermissionDenied("you may not upload to this file");
+  }
+  if (!Uploadable(file->status)) {
+    return Status::PermissionDenied("status must be \"uploading\" to issue new credentials (it is \"" +
+                                    file->status + "\")");
+  }
+  if (file->status == "upload failed") {
+    DCC_RETURN_IF_ERROR(records_.SystemPatch(file->uuid, {{"status", "uploading"}}, nullptr).status());
+  }
+  DCC_ASSIGN_OR_RETURN(auto fetched, records_.Get(caller, file->uuid, Frame::kObject));
+  return fetched.doc;
+}
+
+Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
+                                            const std::string& sha256_claim) {
+  std::optional<StoredRecord> file;
+  {
+    DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+    DCC_ASSIGN_OR_RETURN(file, reader->Get(grant.file_uuid));
+  }
+  if (!file || file->type != "file") {
+    (void)writer.Abandon();
+    return Status::NotFound("the file record for this upload no longer exists");
+  }
+  if (!Uploadable(file->status)) {
+    (void)writer.Abandon();
+    return Status::PermissionDenied("file is \"" + file->status + "\", not \"uploading\"");
+  }
+  BlobExpectations expect;
+  expect.md5 = file->properties.value("md5sum", "");
+  for (auto& c : expect.md5) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (file->properties.contains("file_size") && file->properties["file_size"].is_number_unsigned())
+    expect.size = file->properties["file_size"].get<uint64_t>();
+  expect.transport_sha256 = sha256_claim;
+  auto committed = writer.Commit(grant.key, expect);
+  if (!committed.ok()) {
+    // Declared versus received; nothing was published.
+    if (committed.status().code() == Status::Code::kChecksumMismatch) {
+      json changes = {{"status", "content error"},
+                      {"content_error_detail", "upload rejected: " + committed.status().message()}};
+      DCC_RETURN_IF_ERROR(records_.SystemPatch(file->uuid, changes, nullptr).status());
+    }
+    return committed.status();
+  }
+  const Digests& d = *committed;
+  ObjectRow object;
+  object.did = NewUuid4();
+  object.file_uuid = file->uuid;
+  object.size = d.size;
+  object.hashes = {{"md5", d.md5}, {"sha1", d.sha1}, {"sha256", d.sha256},
+                   {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", d.md5}};
+  object.urls = {"s3://" + grant.bucket + "/" + grant.key};
+  object.blob_key = grant.key;
+  object.created = object.updated = NowIso8601();
+  json changes = {{"status", "in progress"}};
+  if (!file->properties.contains("file_size")) changes["file_size"] = d.size;
+  auto patched = records_.SystemPatch(file->uuid, changes, [&](RecordWriter& w) {
+    DCC_ASSIGN_OR_RETURN(auto existing, w.FindObjectOfFile(file->uuid));
+    if (existing) object.did = existing->did;  // a re-upload keeps the GUID
+    return w.PutObject(object);
+  });
+  if (!patched.ok()) return patched.status();
+  return d;
+}
+
+}  // namespace dcc::server
