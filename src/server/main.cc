@@ -10,12 +10,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "server/api/encode/routes.h"
+#include "server/api/s3/routes.h"
+#include "server/blob/blob_store.h"
 #include "server/auth/authenticator.h"
 #include "server/http/http_server.h"
+#include "server/auth/upload_credentials.h"
 #include "server/services/admin_service.h"
+#include "server/services/file_service.h"
+#include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 #include "server/services/services.h"
 
@@ -83,25 +90,40 @@ Status ValidatePrefix(const std::string& p) {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8000";
+  std::string s3_listen;       // empty: no S3 endpoint
+  std::string s3_port_file;
+  std::string s3_bucket = "dcc-files";
   std::string tls_cert, tls_key, port_file, log_level = "info";
   int threads = 64;
   size_t max_body_mib = 64;
   bool no_access_log = false;
 };
 
+Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
+  auto colon = value.rfind(':');
+  if (colon == std::string::npos)
+    return Status::InvalidArgument("expected HOST:PORT, e.g. 127.0.0.1:8000", flag);
+  lo.host = value.substr(0, colon);
+  try {
+    lo.port = std::stoi(value.substr(colon + 1));
+  } catch (...) {
+    return Status::InvalidArgument("port is not a number", flag);
+  }
+  return Status::Ok();
+}
+
+void WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return;
+  std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  fs::rename(tmp, path);  // readers never see a half-written file
+}
+
 int RunServe(const CommonOptions& common, const ServeOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   if (Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
-  auto colon = o.listen.rfind(':');
-  if (colon == std::string::npos)
-    return Fail(Status::InvalidArgument("expected HOST:PORT, e.g. 127.0.0.1:8000", "--listen"));
   ListenOptions lo;
-  lo.host = o.listen.substr(0, colon);
-  try {
-    lo.port = std::stoi(o.listen.substr(colon + 1));
-  } catch (...) {
-    return Fail(Status::InvalidArgument("port is not a number", "--listen"));
-  }
+  if (Status s = ParseListen(o.listen, "--listen", lo); !s.ok()) return Fail(s);
   lo.tls_cert = o.tls_cert;
   lo.tls_key = o.tls_key;
   lo.threads = o.threads;
@@ -115,11 +137,36 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   spdlog::info("indexed {} records in {} ms", core->index->size(),
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - index_start).count());
+  auto blobs = OpenLocalBlobStore((fs::path(common.data_dir) / "blobs").string());
+  if (!blobs.ok()) return Fail(blobs.status());
+  auto server_key = LoadOrCreateServerKey(common.data_dir);
+  if (!server_key.ok()) return Fail(server_key.status());
+  UploadCredentialIssuer issuer(*server_key);
+  FileServiceOptions fo;
+  fo.bucket = o.s3_bucket;
+  FileService files(*core->records, **blobs, issuer, fo);
+  core->records->SetDecorator([&files](RecordReader& r, const Caller& c, const StoredRecord& rec,
+                                       nlohmann::json& doc) { files.Decorate(r, c, rec, doc); });
+  S3Service s3_service(files, *core->store);
   Authenticator auth(*core->store);
   SearchService search(*core->records);
-  Services services{auth, *core->records, search, *core->profiles};
+  Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer};
   Router router;
   encode::RegisterRoutes(router, services);
+  Router s3_router;
+  s3::RegisterRoutes(s3_router, services);
+  std::unique_ptr<HttpServer> s3_server;
+  if (!o.s3_listen.empty()) {
+    ListenOptions so = lo;
+    so.tls_cert.clear();
+    so.tls_key.clear();
+    if (Status s = ParseListen(o.s3_listen, "--s3-listen", so); !s.ok()) return Fail(s);
+    auto bound = HttpServer::Bind(so, s3_router);
+    if (!bound.ok()) return Fail(bound.status());
+    s3_server = std::move(bound).value();
+    WritePortFile(o.s3_port_file, s3_server->BoundPort());
+    spdlog::info("S3 endpoint on http://{}:{} (bucket {})", so.host, s3_server->BoundPort(), o.s3_bucket);
+  }
 
   // Signals go to one waiting thread, which stops the listener; block them everywhere else.
   sigset_t signals;
@@ -133,22 +180,39 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   int port = (*server)->BoundPort();
   std::string url = std::string((*server)->tls() ? "https" : "http") + "://" + lo.host + ":" +
                     std::to_string(port);
-  if (!o.port_file.empty()) {
-    std::string tmp = o.port_file + ".tmp";
-    std::ofstream(tmp) << port << "\n";
-    fs::rename(tmp, o.port_file);  // readers never see a half-written file
-  }
+  WritePortFile(o.port_file, port);
   spdlog::info("dccd listening on {} (data dir {}, {} profiles)", url, common.data_dir,
                core->profiles->all().size());
+  std::thread s3_thread;
+  if (s3_server) s3_thread = std::thread([&] { (void)s3_server->Run(); });
+  // Staged uploads nobody resumed within a credential's lifetime are orphans.
+  std::mutex sweep_mu;
+  std::condition_variable sweep_cv;
+  bool stopping = false;
+  std::thread sweeper([&] {
+    std::unique_lock lock(sweep_mu);
+    while (!sweep_cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+      auto removed = (*blobs)->SweepStaging(std::chrono::seconds(fo.credential_seconds + 3600));
+      if (removed.ok() && *removed > 0) spdlog::info("swept {} abandoned staged uploads", *removed);
+    }
+  });
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
     spdlog::info("signal {}: stopping", sig);
     (*server)->Stop();
+    if (s3_server) s3_server->Stop();
   });
   Status s = (*server)->Run();
   pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if Run ended by itself
   waiter.join();
+  if (s3_thread.joinable()) s3_thread.join();
+  {
+    std::lock_guard lock(sweep_mu);
+    stopping = true;
+  }
+  sweep_cv.notify_all();
+  sweeper.join();
   return s.ok() ? 0 : Fail(s);
 }
 
@@ -194,6 +258,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate; with --tls-key serves HTTPS");
   serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key");
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
+  serve_cmd->add_option("--s3-listen", serve.s3_listen,
+                        "HOST:PORT of the S3-compatible upload endpoint (off when not given)");
+  serve_cmd->add_option("--s3-port-file", serve.s3_port_file, "write the S3 endpoint's port here");
+  serve_cmd->add_option("--s3-bucket", serve.s3_bucket, "bucket name in upload URLs (s3://BUCKET/...)")
+      ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "worker threads (one per open connection)")
       ->capture_default_str();
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted")
@@ -229,6 +298,7 @@ int main(int argc, char** argv) {
   if (!core.ok()) return Fail(core.status());
   AdminService admin_service(*core->records);
   if (init_cmd->parsed()) {
+    if (auto key = LoadOrCreateServerKey(common.data_dir); !key.ok()) return Fail(key.status());
     std::cout << "initialised " << common.data_dir << "\n";
     return 0;
   }

@@ -114,10 +114,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
       auto stream = std::move(res.stream);
       hres.set_content_provider(
           static_cast<size_t>(res.stream_length), res.content_type.c_str(),
+          // A fixed-length provider: the library stops after stream_length bytes (its
+          // DataSink::done is only set for chunked bodies, so it must not be called).
           [stream](size_t, size_t, httplib::DataSink& sink) {
-            bool ok = stream([&](const char* data, size_t len) { return sink.write(data, len); });
-            if (ok) sink.done();
-            return ok;
+            return stream([&](const char* data, size_t len) { return sink.write(data, len); });
           });
     } else if (req.method == "HEAD") {
       hres.set_header("Content-Type", res.content_type);

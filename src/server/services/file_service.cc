@@ -79,7 +79,8 @@ Result<json> FileService::RenewCredentials(const Caller& caller, const std::stri
 }
 
 Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
-                                            const std::string& sha256_claim) {
+                                            const std::string& sha256_claim,
+                                            const std::string& s3_etag) {
   std::optional<StoredRecord> file;
   {
     DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
@@ -115,7 +116,7 @@ Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter
   object.file_uuid = file->uuid;
   object.size = d.size;
   object.hashes = {{"md5", d.md5}, {"sha1", d.sha1}, {"sha256", d.sha256},
-                   {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", d.md5}};
+                   {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", s3_etag.empty() ? d.md5 : s3_etag}};
   object.urls = {"s3://" + grant.bucket + "/" + grant.key};
   object.blob_key = grant.key;
   object.created = object.updated = NowIso8601();

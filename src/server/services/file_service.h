@@ -40,9 +40,10 @@ class FileService {
   // Checks what a writer staged against the file the grant names, then commits it under
   // the grant's key and updates the record (see the file comment). ChecksumMismatch or
   // InvalidArgument when the bytes differ from the record; the record then says why.
-  // `sha256_claim` (may be empty) is the client's x-amz-content-sha256 for the body.
+  // `sha256_claim` (may be empty) is the client's x-amz-content-sha256 for the body;
+  // `s3_etag` the ETag S3 would give the object (default: its md5, as for a single PUT).
   Result<Digests> CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
-                                 const std::string& sha256_claim);
+                                 const std::string& sha256_claim, const std::string& s3_etag = "");
 
   // The upload key of a file record, from its date_created, uuid, accession and format.
   std::string UploadKeyOf(const StoredRecord& file) const;

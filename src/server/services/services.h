@@ -4,7 +4,10 @@
 
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/upload_credentials.h"
+#include "server/services/file_service.h"
 #include "server/services/records_service.h"
+#include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 
 namespace dcc::server {
@@ -14,6 +17,9 @@ struct Services {
   RecordService& records;
   SearchService& search;
   const schema::ProfileSet& profiles;
+  FileService& files;
+  S3Service& s3;
+  const UploadCredentialIssuer& issuer;
 };
 
 }  // namespace dcc::server

@@ -91,6 +91,13 @@ Result<HttpResponse> Post(Services& s, HttpRequest& req) {
   return r;
 }
 
+// POST /files/<id>/@@upload: fresh upload credentials (reference §2.12 step 5).
+Result<HttpResponse> RenewUpload(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(json doc, s.files.RenewCredentials(caller, req.captures[0]));
+  return JsonResponse(200, ResultEnvelope(doc));
+}
+
 // PATCH and PUT differ only in the service call.
 template <auto kEdit>
 Result<HttpResponse> Edit(Services& s, HttpRequest& req) {
@@ -119,6 +126,7 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/search/?", Search, "faceted search; 404 with @graph [] when empty"},
       {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
       {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
+      {"POST", "/(.+?)/@@upload/?", RenewUpload, "new upload credentials for an uploading file"},
       {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)"},
       {"PATCH", "/(.+?)/?", Edit<&RecordService::Patch>, "merge properties into a record"},
       {"PUT", "/(.+?)/?", Edit<&RecordService::Put>, "replace a record's properties"},

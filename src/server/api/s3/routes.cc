@@ -1,0 +1,175 @@
+#include "server/api/s3/routes.h"
+
+#include <ctime>
+
+#include "server/api/s3/wire.h"
+#include "server/auth/s3_authenticator.h"
+#include "server/http/byte_range.h"
+
+namespace dcc::server::s3 {
+namespace {
+
+constexpr const char* kNs = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+Result<S3Caller> CallerOf(Services& s, const HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(S3Caller c, AuthenticateS3(s.issuer, req, static_cast<int64_t>(std::time(nullptr))));
+  if (c.payload_hash == sigv4::kStreamingPayload || c.payload_hash.rfind("STREAMING-", 0) == 0) {
+    return Status::InvalidArgument("aws-chunked payloads are not supported yet; sign the whole payload or use UNSIGNED-PAYLOAD",
+                                   "s3:NotImplemented");
+  }
+  return c;
+}
+
+std::optional<uint64_t> ContentLength(const HttpRequest& req) {
+  std::string v = req.Header("Content-Length");
+  if (v.empty()) return std::nullopt;
+  try {
+    return std::stoull(v);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+S3Service::BodyStream BodyOf(HttpRequest& req) {
+  if (req.stream_body) return req.stream_body;
+  return [](const BodySink&) { return true; };
+}
+
+HttpResponse WithEtag(const std::string& etag) {
+  HttpResponse r;
+  r.content_type = "application/xml";
+  r.headers.emplace("ETag", "\"" + etag + "\"");
+  return r;
+}
+
+Result<HttpResponse> Put(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(S3Caller c, CallerOf(s, req));
+  const std::string& bucket = req.captures[0];
+  const std::string& key = req.captures[1];
+  if (req.HasQuery("uploadId")) {
+    int n = 0;
+    try {
+      n = std::stoi(req.Query("partNumber"));
+    } catch (...) {
+      return Status::InvalidArgument("partNumber must be a number", "s3:InvalidArgument");
+    }
+    DCC_ASSIGN_OR_RETURN(std::string etag, s.s3.UploadPart(c, bucket, key, req.Query("uploadId"), n,
+                                                           BodyOf(req), ContentLength(req)));
+    return WithEtag(etag);
+  }
+  DCC_ASSIGN_OR_RETURN(auto put, s.s3.PutObject(c, bucket, key, BodyOf(req), ContentLength(req)));
+  return WithEtag(put.etag);
+}
+
+Result<HttpResponse> Post(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(S3Caller c, CallerOf(s, req));
+  const std::string& bucket = req.captures[0];
+  const std::string& key = req.captures[1];
+  // Built by appending: GCC 12 misreports chained std::string operator+ (-Warray-bounds).
+  std::string head;
+  head.append("<Bucket>").append(XmlEscape(bucket)).append("</Bucket><Key>").append(XmlEscape(key)).append("</Key>");
+  if (req.HasQuery("uploads")) {
+    DCC_ASSIGN_OR_RETURN(std::string id, s.s3.CreateMultipart(c, bucket, key));
+    std::string xml;
+    xml.append("<InitiateMultipartUploadResult xmlns=\"").append(kNs).append("\">").append(head);
+    xml.append("<UploadId>").append(id).append("</UploadId></InitiateMultipartUploadResult>");
+    return XmlResponse(200, xml);
+  }
+  if (!req.HasQuery("uploadId"))
+    return Status::InvalidArgument("POST needs ?uploads or ?uploadId", "s3:InvalidRequest");
+  DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
+  DCC_ASSIGN_OR_RETURN(auto parts, ParseCompleteParts(*body));
+  DCC_ASSIGN_OR_RETURN(auto put, s.s3.Complete(c, bucket, key, req.Query("uploadId"), parts));
+  std::string xml;
+  xml.append("<CompleteMultipartUploadResult xmlns=\"").append(kNs).append("\"><Location>/");
+  xml.append(XmlEscape(bucket + "/" + key)).append("</Location>").append(head);
+  xml.append("<ETag>\"").append(put.etag).append("\"</ETag></CompleteMultipartUploadResult>");
+  return XmlResponse(200, xml);
+}
+
+Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(S3Caller c, CallerOf(s, req));
+  if (!req.HasQuery("uploadId"))
+    return Status::PermissionDenied("upload credentials may not delete objects", "s3:AccessDenied");
+  DCC_RETURN_IF_ERROR(s.s3.Abort(c, req.captures[0], req.captures[1], req.Query("uploadId")));
+  HttpResponse r;
+  r.status = 204;
+  r.content_type = "application/xml";
+  return r;
+}
+
+Result<HttpResponse> Get(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(S3Caller c, CallerOf(s, req));
+  const std::string& bucket = req.captures[0];
+  const std::string& key = req.captures[1];
+  if (req.HasQuery("uploadId")) {
+    DCC_ASSIGN_OR_RETURN(auto parts, s.s3.ListParts(c, bucket, key, req.Query("uploadId")));
+    std::string xml;
+    xml.append("<ListPartsResult xmlns=\"").append(kNs).append("\"><Bucket>").append(XmlEscape(bucket));
+    xml.append("</Bucket><Key>").append(XmlEscape(key)).append("</Key><UploadId>").append(req.Query("uploadId"));
+    xml.append("</UploadId><PartNumberMarker>0</PartNumberMarker><MaxParts>10000</MaxParts>");
+    xml.append("<IsTruncated>false</IsTruncated>");
+    for (const auto& p : parts) {
+      xml.append("<Part><PartNumber>").append(std::to_string(p.number)).append("</PartNumber><ETag>\"");
+      xml.append(p.etag).append("\"</ETag><Size>").append(std::to_string(p.size)).append("</Size></Part>");
+    }
+    return XmlResponse(200, xml + "</ListPartsResult>");
+  }
+  DCC_ASSIGN_OR_RETURN(auto object, s.s3.Head(c, bucket, key));
+  DCC_ASSIGN_OR_RETURN(auto range, ParseByteRange(req.Header("Range"), object.size));
+  ByteRange r = range ? *range : ByteRange{0, object.size};
+  HttpResponse res;
+  res.status = range ? 206 : 200;
+  res.content_type = "application/octet-stream";
+  res.headers.emplace("ETag", "\"" + object.etag + "\"");
+  res.headers.emplace("Accept-Ranges", "bytes");
+  if (range) {
+    res.headers.emplace("Content-Range", "bytes " + std::to_string(r.offset) + "-" +
+                                             std::to_string(r.offset + r.length - 1) + "/" +
+                                             std::to_string(object.size));
+  }
+  DCC_ASSIGN_OR_RETURN(auto reader, s.s3.blobs().Open(object.blob_key, r.offset, r.length));
+  std::shared_ptr<BlobReader> shared(std::move(reader));
+  res.stream_length = r.length;
+  res.stream = [shared](const BodySink& sink) {
+    std::vector<char> buf(256 << 10);
+    while (true) {
+      auto n = shared->Read(buf.data(), buf.size());
+      if (!n.ok()) return false;
+      if (*n == 0) return true;
+      if (!sink(buf.data(), *n)) return false;
+    }
+  };
+  return res;
+}
+
+Result<HttpResponse> NotSupported(Services&, HttpRequest&) {
+  return Status::PermissionDenied("bucket operations are not available with upload credentials",
+                                  "s3:AccessDenied");
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, Services& s) {
+  struct Entry {
+    const char* method;
+    const char* pattern;
+    Result<HttpResponse> (*fn)(Services&, HttpRequest&);
+    const char* description;
+  };
+  static const Entry kRoutes[] = {
+      {"PUT", "/([^/]+)/(.+)", Put, "PutObject, or UploadPart with ?partNumber&uploadId"},
+      {"POST", "/([^/]+)/(.+)", Post, "CreateMultipartUpload (?uploads) or Complete (?uploadId)"},
+      {"DELETE", "/([^/]+)/(.+)", Delete, "AbortMultipartUpload (?uploadId)"},
+      {"GET", "/([^/]+)/(.+)", Get, "GetObject / HeadObject (Range), or ListParts (?uploadId)"},
+      {"GET", "/[^/]*/?", NotSupported, "bucket listings: not offered"},
+  };
+  for (const auto& e : kRoutes) {
+    auto fn = e.fn;
+    router.Add(e.method, e.pattern, [&s, fn](HttpRequest& req) { return fn(s, req); }, RenderError,
+               e.description);
+  }
+  router.SetFallbackRenderer(RenderError);
+}
+
+}  // namespace dcc::server::s3

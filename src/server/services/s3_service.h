@@ -1,0 +1,80 @@
+// src/server/services/s3_service.h: the S3 operations dccd supports for uploads, on top
+// of the blob store and the file service: PutObject, multipart upload (create, upload
+// part, list parts, complete, abort), and Head/GetObject of the granted key.
+//
+// Every call takes the verified S3Caller; its grant names the one bucket and key it may
+// touch (AccessDenied otherwise). Multipart state lives in the blob store under the
+// reserved prefix ".multipart/<upload id>/": a marker holding the key, and each part as
+// "<NNNNN>.<md5>". Completion streams the parts, in order, into one staged blob, and the
+// file service verifies it against the record as for a single PUT.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/auth/s3_authenticator.h"
+#include "server/http/http_types.h"
+#include "server/services/file_service.h"
+
+namespace dcc::server {
+
+// Smallest part S3 accepts, except for the last one.
+inline constexpr uint64_t kMinPartSize = 5u << 20;
+
+// Thread-safe.
+class S3Service {
+ public:
+  S3Service(FileService& files, RecordStore& store) : files_(files), store_(store) {}
+
+  using BodyStream = std::function<bool(const BodySink&)>;
+
+  struct Put {
+    std::string etag;  // unquoted
+    Digests digests;
+  };
+  // `content_length` (if known) must equal the bytes received (IncompleteBody otherwise).
+  Result<Put> PutObject(const S3Caller& caller, const std::string& bucket, const std::string& key,
+                        const BodyStream& body, std::optional<uint64_t> content_length);
+  Result<std::string> CreateMultipart(const S3Caller& caller, const std::string& bucket,
+                                      const std::string& key);
+  // Returns the part's ETag (its md5). A part uploaded again replaces the earlier one.
+  Result<std::string> UploadPart(const S3Caller& caller, const std::string& bucket,
+                                 const std::string& key, const std::string& upload_id,
+                                 int part_number, const BodyStream& body,
+                                 std::optional<uint64_t> content_length);
+  struct Part {
+    int number = 0;
+    std::string etag;
+    uint64_t size = 0;
+  };
+  Result<std::vector<Part>> ListParts(const S3Caller& caller, const std::string& bucket,
+                                      const std::string& key, const std::string& upload_id);
+  // `parts` as (number, etag) in the request's order. Returns the multipart ETag.
+  Result<Put> Complete(const S3Caller& caller, const std::string& bucket, const std::string& key,
+                       const std::string& upload_id,
+                       const std::vector<std::pair<int, std::string>>& parts);
+  Status Abort(const S3Caller& caller, const std::string& bucket, const std::string& key,
+               const std::string& upload_id);
+
+  struct ObjectView {
+    std::string blob_key;
+    uint64_t size = 0;
+    std::string etag;
+  };
+  Result<ObjectView> Head(const S3Caller& caller, const std::string& bucket, const std::string& key);
+  BlobStore& blobs() { return files_.blobs(); }
+
+ private:
+  Status CheckGrant(const S3Caller& caller, const std::string& bucket, const std::string& key) const;
+  Status CheckUpload(const std::string& upload_id, const std::string& key);
+  Result<std::vector<Part>> Parts(const std::string& upload_id);
+  // Streams `body` into `writer`; checks the byte count against `content_length`.
+  Status Receive(BlobWriter& writer, const BodyStream& body, std::optional<uint64_t> content_length);
+
+  FileService& files_;
+  RecordStore& store_;
+};
+
+}  // namespace dcc::server

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Interop: unmodified S3 clients (Debian's AWS CLI v2 and python3-boto3) upload through
+# dccd's S3 endpoint with the credentials a file record hands out (issue #3).
+# usage: s3_clients.sh DCCD PROFILES_DIR
+set -euo pipefail
+dccd=$1
+profiles=$2
+here=$(cd "$(dirname "$0")" && pwd)
+aws=/usr/bin/aws  # Debian's awscli; a pip-installed aws earlier on PATH is not the one under test
+work=$(mktemp -d /tmp/dcc-interop-s3-XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -20 "$work/dccd.log" >&2; exit 1; }
+
+data=$work/data
+common=(--data-dir "$data" --no-default-profiles --profiles "$profiles")
+"$dccd" admin init "${common[@]}" >/dev/null
+"$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
+"$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
+admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
+alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.access_key_id + ":" + .secret_access_key')
+"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" \
+  --s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port" >"$work/dccd.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && [ -s "$work/s3port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$work/port")"
+s3="http://127.0.0.1:$(cat "$work/s3port")"
+
+post() {  # post AUTH TYPE JSON -> body; fails unless 201
+  local out code
+  out=$(curl -s -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" -w '\n%{http_code}')
+  code=$(tail -n1 <<<"$out")
+  [ "$code" = 201 ] || fail "POST /$2 answered $code: $(sed '$d' <<<"$out")"
+  sed '$d' <<<"$out"
+}
+get() { curl -s -u "$alice" "$url/$1"; }
+post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}' >/dev/null
+post "$admin" lab '{"name":"lab-a","title":"Lab A"}' >/dev/null
+post "$admin" biosample_type '{"name":"k562","classification":"cell line","term_id":"EFO:0002067","term_name":"K562"}' >/dev/null
+post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
+
+new_file() {  # new_file PATH [MD5] -> the POST response for a file record of PATH
+  local md5=${2:-$(md5sum "$1" | cut -d' ' -f1)} size
+  size=$(stat -c %s "$1")
+  post "$alice" file "{\"lab\":\"lab-a\",\"award\":\"U1\",\"dataset\":\"lab-a:e1\",\"file_format\":\"bam\",\"output_type\":\"alignments\",\"md5sum\":\"$md5\",\"file_size\":$size}"
+}
+use_credentials() {  # exports the AWS_* variables from a file record response
+  export AWS_ACCESS_KEY_ID=$(jq -r '.["@graph"][0].upload_credentials.access_key' <<<"$1")
+  export AWS_SECRET_ACCESS_KEY=$(jq -r '.["@graph"][0].upload_credentials.secret_key' <<<"$1")
+  export AWS_SESSION_TOKEN=$(jq -r '.["@graph"][0].upload_credentials.session_token' <<<"$1")
+  export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null
+}
+
+echo "1. aws s3 cp of 64 MiB (multipart) with the issued upload_credentials"
+head -c $((64 << 20)) /dev/urandom >"$work/big.bam"
+rec=$(new_file "$work/big.bam")
+acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
+upload_url=$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")
+use_credentials "$rec"
+"$aws" --endpoint-url "$s3" s3 cp --no-progress "$work/big.bam" "$upload_url" >/dev/null || fail "aws s3 cp failed"
+status=$(get "$acc/" | jq -r .status)
+[ "$status" = "in progress" ] || fail "file is '$status' after the upload, expected 'in progress'"
+echo "   file $acc is in progress"
+
+echo "2. the same credentials may not write another key"
+bucket_key=${upload_url#s3://}
+other="s3://${bucket_key%%/*}/someone-elses/file.bam"
+if "$aws" --endpoint-url "$s3" s3 cp --no-progress "$work/big.bam" "$other" 2>"$work/denied.err" >/dev/null; then
+  fail "a write to $other was accepted"
+fi
+grep -q "AccessDenied" "$work/denied.err" || fail "expected AccessDenied, got: $(cat "$work/denied.err")"
+echo "   refused: $(grep -o 'AccessDenied[^.]*' "$work/denied.err" | head -1)"
+
+echo "3. a wrong declared md5 ends in content error, and nothing is kept"
+head -c 100000 /dev/urandom >"$work/small.bam"
+rec=$(new_file "$work/small.bam" 00000000000000000000000000000000)
+acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
+use_credentials "$rec"
+url_small=$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")
+"$aws" --endpoint-url "$s3" s3 cp --no-progress "$work/small.bam" "$url_small" >/dev/null 2>&1 || true
+doc=$(curl -s -u "$admin" "$url/$acc/")
+[ "$(jq -r .status <<<"$doc")" = "content error" ] || fail "expected content error, got $(jq -r .status <<<"$doc")"
+jq -r .content_error_detail <<<"$doc" | grep -q "expected 00000000000000000000000000000000" ||
+  fail "content_error_detail does not say declared versus received: $(jq -r .content_error_detail <<<"$doc")"
+[ -z "$(find "$data/blobs/objects" -name "$acc.bam")" ] || fail "the rejected bytes were kept"
+echo "   $(jq -r .content_error_detail <<<"$doc")"
+
+echo "4. boto3: multipart upload in 5 MiB parts, then a ranged GET"
+head -c $((12 << 20)) /dev/urandom >"$work/boto.bam"
+rec=$(new_file "$work/boto.bam")
+acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
+use_credentials "$rec"
+python3 "$here/boto3_multipart.py" "$s3" "$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")" \
+  "$work/boto.bam" || fail "boto3 multipart or ranged GET failed"
+[ "$(get "$acc/" | jq -r .status)" = "in progress" ] || fail "boto3 upload did not verify"
+
+echo "5. bad signatures are refused"
+export AWS_SECRET_ACCESS_KEY=wrong-secret-wrong-secret-wrong-secret-xx
+if "$aws" --endpoint-url "$s3" s3 cp --no-progress "$work/small.bam" "$url_small" 2>"$work/sig.err" >/dev/null; then
+  fail "a request signed with the wrong secret was accepted"
+fi
+grep -q "SignatureDoesNotMatch" "$work/sig.err" || fail "expected SignatureDoesNotMatch: $(cat "$work/sig.err")"
+
+echo "5 passed, 0 failed"
