@@ -142,9 +142,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   auto server_key = LoadOrCreateServerKey(common.data_dir);
   if (!server_key.ok()) return Fail(server_key.status());
   UploadCredentialIssuer issuer(*server_key);
+  UrlSigner signer(*server_key);
   FileServiceOptions fo;
   fo.bucket = o.s3_bucket;
-  FileService files(*core->records, **blobs, issuer, fo);
+  FileService files(*core->records, **blobs, issuer, signer, fo);
   core->records->SetDecorator([&files](RecordReader& r, const Caller& c, const StoredRecord& rec,
                                        nlohmann::json& doc) { files.Decorate(r, c, rec, doc); });
   S3Service s3_service(files, *core->store);

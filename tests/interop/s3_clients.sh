@@ -63,6 +63,22 @@ status=$(get "$acc/" | jq -r .status)
 [ "$status" = "in progress" ] || fail "file is '$status' after the upload, expected 'in progress'"
 echo "   file $acc is in progress"
 
+echo "   downloads: 307 to a signed URL; ranges, HEAD, Content-Disposition; permissions"
+headers=$(curl -s -o /dev/null -D - -u "$alice" "$url/$acc/@@download/$acc.bam")
+grep -q "^HTTP/1.1 307" <<<"$headers" || fail "@@download did not answer 307: $headers"
+location=$(grep -i '^Location:' <<<"$headers" | tr -d '\r' | cut -d' ' -f2)
+curl -s -D "$work/dl.headers" -o "$work/dl.bam" "$url$location"
+[ "$(md5sum <"$work/dl.bam" | cut -d' ' -f1)" = "$(md5sum <"$work/big.bam" | cut -d' ' -f1)" ] || fail "downloaded bytes differ"
+grep -qi "^Content-Disposition: attachment; filename=$acc.bam" "$work/dl.headers" || fail "no Content-Disposition: $(cat "$work/dl.headers")"
+range=$(curl -s -H 'Range: bytes=100-199' -w ' %{http_code}' -o "$work/range.bin" "$url$location")
+[ "$range" = " 206" ] && cmp -s "$work/range.bin" <(tail -c +101 "$work/big.bam" | head -c 100) || fail "ranged download wrong ($range)"
+[ "$(curl -s -I "$url$location" | grep -i '^Content-Length' | tr -d '\r' | cut -d' ' -f2)" = "$((64 << 20))" ] || fail "HEAD lacks the length"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url${location%?}0")" = 403 ] || fail "a tampered signature was served"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -u "$alice" "$url/$acc/@@download/other.bam")" = 404 ] || fail "a wrong name was not 404"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/$acc/@@download/$acc.bam")" = 401 ] || fail "an unreleased file was downloadable anonymously"
+curl -s -u "$admin" -X PATCH "$url/$acc" -d '{"status":"released"}' >/dev/null
+[ "$(curl -s -o /dev/null -w '%{http_code}' -L "$url/$acc/@@download/$acc.bam")" = 200 ] || fail "a released file was not public"
+
 echo "2. the same credentials may not write another key"
 bucket_key=${upload_url#s3://}
 other="s3://${bucket_key%%/*}/someone-elses/file.bam"
@@ -102,4 +118,4 @@ if "$aws" --endpoint-url "$s3" s3 cp --no-progress "$work/small.bam" "$url_small
 fi
 grep -q "SignatureDoesNotMatch" "$work/sig.err" || fail "expected SignatureDoesNotMatch: $(cat "$work/sig.err")"
 
-echo "5 passed, 0 failed"
+echo "6 passed, 0 failed"

@@ -19,8 +19,37 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 }  // namespace
 
 FileService::FileService(RecordService& records, BlobStore& blobs,
-                         const UploadCredentialIssuer& issuer, FileServiceOptions options)
-    : records_(records), blobs_(blobs), issuer_(issuer), options_(std::move(options)) {}
+                         const UploadCredentialIssuer& issuer, const UrlSigner& signer,
+                         FileServiceOptions options)
+    : records_(records), blobs_(blobs), issuer_(issuer), signer_(signer), options_(std::move(options)) {}
+
+Result<std::string> FileService::DownloadUrl(const Caller& caller, const std::string& id,
+                                             const std::string& filename) {
+  DCC_ASSIGN_OR_RETURN(auto fetched, records_.Get(caller, id, Frame::kObject));  // view checks
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  DCC_ASSIGN_OR_RETURN(auto file, records_.Resolve(*reader, id));
+  if (!file || file->type != "file") return Status::NotFound("'" + id + "' is not a file");
+  std::string key = UploadKeyOf(*file);
+  std::string name = key.substr(key.rfind('/') + 1);
+  if (filename != name) return Status::NotFound("this file downloads as '" + name + "', not '" + filename + "'");
+  DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(file->uuid));
+  if (!object) return Status::NotFound("file " + name + " has no verified bytes yet (status \"" + file->status + "\")");
+  std::map<std::string, std::string> params = {{"filename", name}, {"etag", object->hashes.value("md5", "")},
+                                                {"size", std::to_string(object->size)}};
+  return signer_.Sign("/_blobs/" + object->blob_key, params, Now() + options_.download_seconds);
+}
+
+Result<FileService::Download> FileService::OpenDownload(const std::string& path,
+                                                        const std::map<std::string, std::string>& params) {
+  DCC_RETURN_IF_ERROR(signer_.Verify(path, params, Now()));
+  Download d;
+  d.blob_key = path.substr(std::string("/_blobs/").size());
+  DCC_ASSIGN_OR_RETURN(auto info, blobs_.Stat(d.blob_key));
+  d.size = info.size;
+  d.etag = params.count("etag") ? params.at("etag") : "";
+  d.filename = params.count("filename") ? params.at("filename") : "";
+  return d;
+}
 
 std::string FileService::UploadKeyOf(const StoredRecord& file) const {
   const json& p = file.properties;

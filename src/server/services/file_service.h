@@ -6,11 +6,13 @@
 // keeps nothing and moves it to "content error" with the reason.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "server/auth/upload_credentials.h"
+#include "server/auth/url_signer.h"
 #include "server/blob/blob_store.h"
 #include "server/services/records_service.h"
 
@@ -19,13 +21,14 @@ namespace dcc::server {
 struct FileServiceOptions {
   std::string bucket = "dcc-files";  // the bucket name in upload_url (s3://<bucket>/<key>)
   int64_t credential_seconds = 36 * 3600;  // as the reference's STS federation tokens
+  int64_t download_seconds = 36 * 3600;    // as the reference's presigned download URLs
 };
 
 // Thread-safe.
 class FileService {
  public:
   FileService(RecordService& records, BlobStore& blobs, const UploadCredentialIssuer& issuer,
-              FileServiceOptions options);
+              const UrlSigner& signer, FileServiceOptions options);
 
   // Adds `href` and, for an uploading file the caller may edit, `upload_credentials` to a
   // rendered file record. Installed as the records service's decorator.
@@ -45,6 +48,23 @@ class FileService {
   Result<Digests> CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
                                  const std::string& sha256_claim, const std::string& s3_etag = "");
 
+  // GET /files/<id>/@@download/<name>: a signed, expiring URL for the bytes. NotFound
+  // for a wrong name or a file without verified bytes; the record's view permissions
+  // apply (released files are public).
+  Result<std::string> DownloadUrl(const Caller& caller, const std::string& id,
+                                  const std::string& filename);
+
+  // What a signed download URL serves. PermissionDenied if the signature is wrong or
+  // expired; NotFound if the blob is gone.
+  struct Download {
+    std::string blob_key;
+    uint64_t size = 0;
+    std::string etag;
+    std::string filename;
+  };
+  Result<Download> OpenDownload(const std::string& path,
+                                const std::map<std::string, std::string>& params);
+
   // The upload key of a file record, from its date_created, uuid, accession and format.
   std::string UploadKeyOf(const StoredRecord& file) const;
   const FileServiceOptions& options() const { return options_; }
@@ -56,6 +76,7 @@ class FileService {
   RecordService& records_;
   BlobStore& blobs_;
   const UploadCredentialIssuer& issuer_;
+  const UrlSigner& signer_;
   FileServiceOptions options_;
 };
 

@@ -1,6 +1,9 @@
 #include "server/api/encode/routes.h"
 
+#include "server/api/blob_response.h"
 #include "server/api/encode/wire.h"
+
+#include <map>
 
 namespace dcc::server::encode {
 using nlohmann::json;
@@ -98,6 +101,25 @@ Result<HttpResponse> RenewUpload(Services& s, HttpRequest& req) {
   return JsonResponse(200, ResultEnvelope(doc));
 }
 
+// GET /files/<id>/@@download/<name>: 307 to a signed URL for the bytes (reference §2.12).
+Result<HttpResponse> Download(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(std::string url, s.files.DownloadUrl(caller, req.captures[0], req.captures[1]));
+  HttpResponse r = JsonResponse(307, {{"@type", json::array({"SoftRedirect"})}, {"location", url}});
+  r.headers.emplace("Location", url);
+  return r;
+}
+
+// GET /_blobs/<key>?...&signature=: the bytes behind a signed download URL.
+Result<HttpResponse> ServeBlob(Services& s, HttpRequest& req) {
+  std::map<std::string, std::string> params(req.query.begin(), req.query.end());
+  DCC_ASSIGN_OR_RETURN(auto d, s.files.OpenDownload(req.path, params));
+  DCC_ASSIGN_OR_RETURN(HttpResponse r, BlobResponse(s.files.blobs(), d.blob_key, d.size, req.Header("Range"), d.etag));
+  // Unquoted, as the reference sends it (encode_utils splits on "filename=").
+  r.headers.emplace("Content-Disposition", "attachment; filename=" + d.filename);
+  return r;
+}
+
 // PATCH and PUT differ only in the service call.
 template <auto kEdit>
 Result<HttpResponse> Edit(Services& s, HttpRequest& req) {
@@ -125,6 +147,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/profiles/([^/]+?)(?:\\.json|/)", OneProfile, "one profile"},
       {"GET", "/search/?", Search, "faceted search; 404 with @graph [] when empty"},
       {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
+      {"GET", "/(.+?)/@@download/([^/]+)", Download, "307 to a signed, expiring URL of a file's bytes"},
+      {"GET", "/_blobs/(.+)", ServeBlob, "the bytes behind a signed download URL (Range, HEAD)"},
       {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
       {"POST", "/(.+?)/@@upload/?", RenewUpload, "new upload credentials for an uploading file"},
       {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)"},

@@ -4,7 +4,7 @@
 
 #include "server/api/s3/wire.h"
 #include "server/auth/s3_authenticator.h"
-#include "server/http/byte_range.h"
+#include "server/api/blob_response.h"
 
 namespace dcc::server::s3 {
 namespace {
@@ -116,31 +116,7 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
     return XmlResponse(200, xml + "</ListPartsResult>");
   }
   DCC_ASSIGN_OR_RETURN(auto object, s.s3.Head(c, bucket, key));
-  DCC_ASSIGN_OR_RETURN(auto range, ParseByteRange(req.Header("Range"), object.size));
-  ByteRange r = range ? *range : ByteRange{0, object.size};
-  HttpResponse res;
-  res.status = range ? 206 : 200;
-  res.content_type = "application/octet-stream";
-  res.headers.emplace("ETag", "\"" + object.etag + "\"");
-  res.headers.emplace("Accept-Ranges", "bytes");
-  if (range) {
-    res.headers.emplace("Content-Range", "bytes " + std::to_string(r.offset) + "-" +
-                                             std::to_string(r.offset + r.length - 1) + "/" +
-                                             std::to_string(object.size));
-  }
-  DCC_ASSIGN_OR_RETURN(auto reader, s.s3.blobs().Open(object.blob_key, r.offset, r.length));
-  std::shared_ptr<BlobReader> shared(std::move(reader));
-  res.stream_length = r.length;
-  res.stream = [shared](const BodySink& sink) {
-    std::vector<char> buf(256 << 10);
-    while (true) {
-      auto n = shared->Read(buf.data(), buf.size());
-      if (!n.ok()) return false;
-      if (*n == 0) return true;
-      if (!sink(buf.data(), *n)) return false;
-    }
-  };
-  return res;
+  return BlobResponse(s.s3.blobs(), object.blob_key, object.size, req.Header("Range"), object.etag);
 }
 
 Result<HttpResponse> NotSupported(Services&, HttpRequest&) {
