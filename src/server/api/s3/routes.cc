@@ -1,7 +1,10 @@
 #include "server/api/s3/routes.h"
 
 #include <ctime>
+#include <memory>
+#include <optional>
 
+#include "common/aws_chunked.h"
 #include "server/api/s3/wire.h"
 #include "server/auth/s3_authenticator.h"
 #include "server/api/blob_response.h"
@@ -13,8 +16,9 @@ constexpr const char* kNs = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 Result<S3Caller> CallerOf(Services& s, const HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(S3Caller c, AuthenticateS3(s.issuer, req, static_cast<int64_t>(std::time(nullptr))));
-  if (c.payload_hash == sigv4::kStreamingPayload || c.payload_hash.rfind("STREAMING-", 0) == 0) {
-    return Status::InvalidArgument("aws-chunked payloads are not supported yet; sign the whole payload or use UNSIGNED-PAYLOAD",
+  if (c.payload_hash != sigv4::kStreamingPayload && c.payload_hash.rfind("STREAMING-", 0) == 0) {
+    return Status::InvalidArgument("payload mode " + c.payload_hash + " is not supported; use a signed payload, "
+                                   "UNSIGNED-PAYLOAD or STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
                                    "s3:NotImplemented");
   }
   return c;
@@ -30,9 +34,47 @@ std::optional<uint64_t> ContentLength(const HttpRequest& req) {
   }
 }
 
-S3Service::BodyStream BodyOf(HttpRequest& req) {
-  if (req.stream_body) return req.stream_body;
-  return [](const BodySink&) { return true; };
+// The object bytes of a request: the body itself, or the decoded aws-chunked payload
+// with every chunk signature checked. A decoding failure is kept in `error`, so that the
+// handler reports it rather than a generic short body.
+struct ObjectBody {
+  S3Service::BodyStream stream;
+  std::optional<uint64_t> length;
+  std::shared_ptr<Status> error = std::make_shared<Status>();
+};
+
+ObjectBody BodyOf(HttpRequest& req, const S3Caller& c) {
+  ObjectBody body;
+  auto raw = req.stream_body ? req.stream_body : [](const BodySink&) { return true; };
+  if (c.payload_hash != sigv4::kStreamingPayload) {
+    body.stream = raw;
+    body.length = ContentLength(req);
+    return body;
+  }
+  try {
+    body.length = std::stoull(req.Header("x-amz-decoded-content-length"));
+  } catch (...) {
+    body.length = std::nullopt;
+  }
+  auto error = body.error;
+  body.stream = [raw, c, error](const BodySink& sink) {
+    sigv4::AwsChunkedDecoder decoder(c.signing_key, c.credential.signature, c.credential.amz_date,
+                                     c.credential.Scope(), sink);
+    bool ok = raw([&](const char* data, size_t len) {
+      *error = decoder.Feed(data, len);
+      return error->ok();
+    });
+    if (ok) *error = decoder.Finish();
+    return ok && error->ok();
+  };
+  return body;
+}
+
+// The decoder's own error, if it failed, else the service's.
+template <typename T>
+Result<T> Explain(Result<T> result, const ObjectBody& body) {
+  if (!result.ok() && !body.error->ok()) return *body.error;
+  return result;
 }
 
 HttpResponse WithEtag(const std::string& etag) {
@@ -53,11 +95,13 @@ Result<HttpResponse> Put(Services& s, HttpRequest& req) {
     } catch (...) {
       return Status::InvalidArgument("partNumber must be a number", "s3:InvalidArgument");
     }
-    DCC_ASSIGN_OR_RETURN(std::string etag, s.s3.UploadPart(c, bucket, key, req.Query("uploadId"), n,
-                                                           BodyOf(req), ContentLength(req)));
+    ObjectBody body = BodyOf(req, c);
+    DCC_ASSIGN_OR_RETURN(std::string etag, Explain(s.s3.UploadPart(c, bucket, key, req.Query("uploadId"), n,
+                                                                   body.stream, body.length), body));
     return WithEtag(etag);
   }
-  DCC_ASSIGN_OR_RETURN(auto put, s.s3.PutObject(c, bucket, key, BodyOf(req), ContentLength(req)));
+  ObjectBody body = BodyOf(req, c);
+  DCC_ASSIGN_OR_RETURN(auto put, Explain(s.s3.PutObject(c, bucket, key, body.stream, body.length), body));
   return WithEtag(put.etag);
 }
 
