@@ -21,6 +21,7 @@
 #include "server/http/http_server.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/admin_service.h"
+#include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
@@ -149,9 +150,14 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   core->records->SetDecorator([&files](RecordReader& r, const Caller& c, const StoredRecord& rec,
                                        nlohmann::json& doc) { files.Decorate(r, c, rec, doc); });
   S3Service s3_service(files, *core->store);
+  AttachmentService attachments(*core->records, **blobs);
+  core->records->SetPreparer([&attachments](const schema::Profile& p, nlohmann::json& doc,
+                                            const nlohmann::json* old, std::vector<Status::Detail>& errors) {
+    attachments.Process(p, doc, old, errors);
+  });
   Authenticator auth(*core->store);
   SearchService search(*core->records);
-  Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer};
+  Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments};
   Router router;
   encode::RegisterRoutes(router, services);
   Router s3_router;

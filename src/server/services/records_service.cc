@@ -334,6 +334,7 @@ Result<RecordService::Written> RecordService::Create(const Caller& caller, std::
     }
   }
   NormalizeLinks(*writer, *profile->schema, d.doc, d.errors);
+  if (preparer_) preparer_(*profile, d.doc, nullptr, d.errors);
   return Commit(caller, d);
 }
 
@@ -402,6 +403,7 @@ Result<RecordService::Written> RecordService::Edit(const Caller& caller, std::st
       }
     }
   }
+  if (preparer_) preparer_(*profile, d.doc, &old->properties, d.errors);
   d.old = std::move(old);
   d.also = also;
   return Commit(caller, d);

@@ -79,6 +79,11 @@ class RecordService {
   using Decorator = std::function<void(RecordReader&, const Caller&, const StoredRecord&,
                                        nlohmann::json& doc)>;
   void SetDecorator(Decorator d) { decorator_ = std::move(d); }
+  // Transforms a record about to be validated and written (e.g. storing attachments);
+  // problems go to `errors` with their path. Set once, before serving.
+  using Preparer = std::function<void(const schema::Profile&, nlohmann::json& doc,
+                                      const nlohmann::json* old, std::vector<Status::Detail>& errors)>;
+  void SetPreparer(Preparer p) { preparer_ = std::move(p); }
   // True if `caller` may edit `rec` (admin, or a submitter for the record's lab).
   bool CanEdit(RecordReader& reader, const Caller& caller, const StoredRecord& rec) const;
 
@@ -126,6 +131,7 @@ class RecordService {
   std::shared_ptr<const schema::ProfileSet> profiles_;
   RecordsOptions options_;
   Decorator decorator_;
+  Preparer preparer_;
 };
 
 }  // namespace dcc::server

@@ -5,6 +5,7 @@
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/upload_credentials.h"
+#include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
 #include "server/services/records_service.h"
 #include "server/services/s3_service.h"
@@ -20,6 +21,7 @@ struct Services {
   FileService& files;
   S3Service& s3;
   const UploadCredentialIssuer& issuer;
+  AttachmentService& attachments;
 };
 
 }  // namespace dcc::server

@@ -110,6 +110,16 @@ Result<HttpResponse> Download(Services& s, HttpRequest& req) {
   return r;
 }
 
+// GET /<id>/@@download/<property>/<filename>: an attachment's bytes (reference §2.10).
+Result<HttpResponse> Attachment(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_ASSIGN_OR_RETURN(auto a, s.attachments.Open(caller, req.captures[0], req.captures[1], req.captures[2]));
+  DCC_ASSIGN_OR_RETURN(HttpResponse r, BlobResponse(s.files.blobs(), a.blob_key, a.size, req.Header("Range"), a.md5));
+  r.content_type = a.mime;
+  r.headers.emplace("Content-Disposition", "attachment; filename=" + a.filename);
+  return r;
+}
+
 // GET /_blobs/<key>?...&signature=: the bytes behind a signed download URL.
 Result<HttpResponse> ServeBlob(Services& s, HttpRequest& req) {
   std::map<std::string, std::string> params(req.query.begin(), req.query.end());
@@ -147,6 +157,7 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/profiles/([^/]+?)(?:\\.json|/)", OneProfile, "one profile"},
       {"GET", "/search/?", Search, "faceted search; 404 with @graph [] when empty"},
       {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
+      {"GET", "/(.+?)/@@download/([^/]+)/([^/]+)", Attachment, "an attachment's bytes"},
       {"GET", "/(.+?)/@@download/([^/]+)", Download, "307 to a signed, expiring URL of a file's bytes"},
       {"GET", "/_blobs/(.+)", ServeBlob, "the bytes behind a signed download URL (Range, HEAD)"},
       {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
