@@ -42,4 +42,24 @@ class Router {
   ErrorRenderer fallback_;
 };
 
+// One row of a dialect's route table; `Ctx` is what its handlers receive (Services).
+template <typename Ctx>
+struct RouteEntry {
+  const char* method;
+  const char* pattern;
+  Result<HttpResponse> (*handler)(Ctx&, HttpRequest&);
+  const char* description;
+};
+
+// Adds a dialect's whole table, in order, with its error renderer (also the fallback).
+template <typename Ctx, size_t N>
+void AddRoutes(Router& router, Ctx& ctx, const RouteEntry<Ctx> (&table)[N], const ErrorRenderer& render) {
+  for (const auto& e : table) {
+    auto fn = e.handler;
+    router.Add(e.method, e.pattern, [&ctx, fn](HttpRequest& req) { return fn(ctx, req); }, render,
+               e.description);
+  }
+  router.SetFallbackRenderer(render);
+}
+
 }  // namespace dcc::server

@@ -143,14 +143,7 @@ Result<HttpResponse> Edit(Services& s, HttpRequest& req) {
 }  // namespace
 
 void RegisterRoutes(Router& router, Services& s) {
-  struct Entry {
-    const char* method;
-    const char* pattern;
-    Result<HttpResponse> (*fn)(Services&, HttpRequest&);
-    const char* description;
-  };
-  // Specific routes first; the record routes at the end catch every other path.
-  static const Entry kRoutes[] = {
+  static const RouteEntry<Services> kRoutes[] = {
       {"GET", "/", Root, "portal root (clients probe it)"},
       {"GET", "/_indexer/?", Indexer, "indexer state; always 'waiting' (one store, no lag)"},
       {"GET", "/profiles/?", AllProfiles, "every profile, keyed by type name"},
@@ -166,12 +159,7 @@ void RegisterRoutes(Router& router, Services& s) {
       {"PATCH", "/(.+?)/?", Edit<&RecordService::Patch>, "merge properties into a record"},
       {"PUT", "/(.+?)/?", Edit<&RecordService::Put>, "replace a record's properties"},
   };
-  for (const auto& e : kRoutes) {
-    auto fn = e.fn;
-    router.Add(e.method, e.pattern, [&s, fn](HttpRequest& req) { return fn(s, req); }, RenderError,
-               e.description);
-  }
-  router.SetFallbackRenderer(RenderError);
+  AddRoutes(router, s, kRoutes, RenderError);
 }
 
 }  // namespace dcc::server::encode

@@ -171,25 +171,14 @@ Result<HttpResponse> NotSupported(Services&, HttpRequest&) {
 }  // namespace
 
 void RegisterRoutes(Router& router, Services& s) {
-  struct Entry {
-    const char* method;
-    const char* pattern;
-    Result<HttpResponse> (*fn)(Services&, HttpRequest&);
-    const char* description;
-  };
-  static const Entry kRoutes[] = {
+  static const RouteEntry<Services> kRoutes[] = {
       {"PUT", "/([^/]+)/(.+)", Put, "PutObject, or UploadPart with ?partNumber&uploadId"},
       {"POST", "/([^/]+)/(.+)", Post, "CreateMultipartUpload (?uploads) or Complete (?uploadId)"},
       {"DELETE", "/([^/]+)/(.+)", Delete, "AbortMultipartUpload (?uploadId)"},
       {"GET", "/([^/]+)/(.+)", Get, "GetObject / HeadObject (Range), or ListParts (?uploadId)"},
       {"GET", "/[^/]*/?", NotSupported, "bucket listings: not offered"},
   };
-  for (const auto& e : kRoutes) {
-    auto fn = e.fn;
-    router.Add(e.method, e.pattern, [&s, fn](HttpRequest& req) { return fn(s, req); }, RenderError,
-               e.description);
-  }
-  router.SetFallbackRenderer(RenderError);
+  AddRoutes(router, s, kRoutes, RenderError);
 }
 
 }  // namespace dcc::server::s3
