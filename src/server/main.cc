@@ -16,6 +16,7 @@
 
 #include "server/api/encode/routes.h"
 #include "server/api/s3/routes.h"
+#include "server/api/tus/routes.h"
 #include "server/blob/blob_store.h"
 #include "server/auth/authenticator.h"
 #include "server/http/http_server.h"
@@ -157,8 +158,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   });
   Authenticator auth(*core->store);
   SearchService search(*core->records);
-  Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments};
+  TusService tus_service(files, *core->records);
+  Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
+                    tus_service};
   Router router;
+  tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   encode::RegisterRoutes(router, services);
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);

@@ -142,12 +142,22 @@ class SpecRun {
       if (s.compare(i, 2, "${") == 0) {
         size_t end = s.find('}', i);
         std::string name = s.substr(i + 2, end - i - 2);
+        bool b64 = name.rfind("b64:", 0) == 0;
+        if (b64) name = name.substr(4);
         auto it = vars_.find(name);
         if (it == vars_.end()) {
           std::cerr << "unknown variable ${" << name << "}\n";
           std::exit(2);
         }
-        out += it->second;
+        if (b64) {
+          const std::string& v = it->second;
+          std::string enc(sodium_base64_ENCODED_LEN(v.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+          sodium_bin2base64(enc.data(), enc.size(), reinterpret_cast<const unsigned char*>(v.data()), v.size(),
+                            sodium_base64_VARIANT_ORIGINAL);
+          out += enc.c_str();
+        } else {
+          out += it->second;
+        }
         i = end + 1;
       } else {
         out += s[i++];
@@ -181,7 +191,11 @@ class SpecRun {
     std::string body;
     while (i < lines_.size() && Trim(lines_[i]).rfind("expect ", 0) != 0) {
       std::string l = Trim(lines_[i]);
-      if (l.rfind("filler ", 0) == 0) {
+      if (l.rfind("raw ", 0) == 0) {
+        // `raw TEXT`: exactly TEXT, no newline added.
+        const std::string& raw_line = lines_[i];  // untrimmed: trailing spaces are data
+        body += Substitute(raw_line.substr(raw_line.find("raw ") + 4));
+      } else if (l.rfind("filler ", 0) == 0) {
         // `filler N`: a JSON object body of about N bytes.
         body += "{\"filler\": \"" + std::string(std::stoul(l.substr(7)), 'a') + "\"}";
       } else {
@@ -209,13 +223,18 @@ class SpecRun {
     bool has_body = Trim(body).size() > 0;
     if (!has_body) body.clear();
     httplib::Result res{nullptr, httplib::Error::Unknown};
-    const char* ct = "application/json";
+    std::string ct = "application/json";
+    if (auto it = headers.find("Content-Type"); it != headers.end()) {
+      ct = it->second;
+      headers.erase(it);
+    }
     if (method == "GET") res = client_->Get(path.c_str(), headers);
     else if (method == "HEAD") res = client_->Head(path.c_str(), headers);
     else if (method == "DELETE") res = client_->Delete(path.c_str(), headers);
-    else if (method == "POST") res = client_->Post(path.c_str(), headers, body, ct);
-    else if (method == "PATCH") res = client_->Patch(path.c_str(), headers, body, ct);
-    else if (method == "PUT") res = client_->Put(path.c_str(), headers, body, ct);
+    else if (method == "OPTIONS") res = client_->Options(path.c_str(), headers);
+    else if (method == "POST") res = client_->Post(path.c_str(), headers, body, ct.c_str());
+    else if (method == "PATCH") res = client_->Patch(path.c_str(), headers, body, ct.c_str());
+    else if (method == "PUT") res = client_->Put(path.c_str(), headers, body, ct.c_str());
     else {
       std::cerr << o_.spec << ":" << start + 1 << ": unknown method " << method << "\n";
       return false;
@@ -247,6 +266,17 @@ class SpecRun {
       if (verb == "body") {  // the raw body equals the rest of the line
         std::string want = pointer + (rest.empty() ? "" : " " + rest);
         if (res->body != want) return Fail(i, "body is '" + res->body.substr(0, 200) + "', expected '" + want + "'", res);
+        ++i;
+        continue;
+      }
+      if (verb == "capture-header") {  // capture-header NAME Header-Name
+        vars_[pointer] = res->get_header_value(rest.c_str());
+        if (vars_[pointer].empty()) return Fail(i, "no " + rest + " header to capture", res);
+        ++i;
+        continue;
+      }
+      if (verb == "no-header") {
+        if (res->has_header(pointer.c_str())) return Fail(i, "header " + pointer + " should be absent", res);
         ++i;
         continue;
       }

@@ -57,6 +57,9 @@ class BlobWriter {
   virtual ~BlobWriter() = default;
   // Appends bytes, hashing them. IOError on a disk failure (e.g. no space).
   virtual Status Write(const void* data, size_t len) = 0;
+  // Makes the bytes written so far durable (fsync) without committing: a resumable
+  // upload acknowledges a chunk only after this returns OK.
+  virtual Status Sync() = 0;
   // Bytes staged so far (including any written before a Resume).
   virtual uint64_t size() const = 0;
   // Makes the staged bytes durable (fsync), checks them against `expect`, then publishes

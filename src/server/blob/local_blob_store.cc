@@ -110,6 +110,12 @@ class LocalBlobWriter final : public BlobWriter {
 
   uint64_t size() const override { return size_; }
 
+  Status Sync() override {
+    if (done_) return Status::Internal("sync after commit or abandon");
+    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
+    return Status::Ok();
+  }
+
   Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
     if (done_) return Status::Internal("commit after commit or abandon");
     DCC_RETURN_IF_ERROR(ValidateBlobKey(key));

@@ -10,6 +10,7 @@
 #include "server/services/records_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
+#include "server/services/tus_service.h"
 
 namespace dcc::server {
 
@@ -22,6 +23,7 @@ struct Services {
   S3Service& s3;
   const UploadCredentialIssuer& issuer;
   AttachmentService& attachments;
+  TusService& tus;
 };
 
 }  // namespace dcc::server
