@@ -5,7 +5,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace dcc {
 namespace {
@@ -35,7 +38,7 @@ std::string RawToHex(const std::string& raw) {
 }  // namespace
 
 struct MultiHasher::State {
-  uint64_t part_size;
+  uint64_t part_size;  // 0: no multipart ETag
   uint64_t size = 0;
   uint64_t in_part = 0;  // bytes of the current part hashed so far
   uint64_t parts = 0;    // completed parts
@@ -46,6 +49,55 @@ struct MultiHasher::State {
   EvpCtx md5_of_parts = NewCtx(EVP_md5());
   uint32_t crc = 0xffffffffu;  // ISA-L convention: seed all ones, invert at the end
 
+  // The helper lane: sha1, sha256 and the part md5s of one buffer at a time.
+  std::thread helper;
+  std::mutex mu;
+  std::condition_variable cv;
+  const unsigned char* job = nullptr;
+  size_t job_len = 0;
+  bool job_done = true;
+  bool stop = false;
+
+  void HashSecondLane(const unsigned char* p, size_t len) {
+    EVP_DigestUpdate(sha1.get(), p, len);
+    EVP_DigestUpdate(sha256.get(), p, len);
+    if (part_size == 0) return;
+    // Multipart ETag: split the stream at part boundaries.
+    while (len > 0) {
+      if (in_part == part_size) ClosePart();
+      size_t n = static_cast<size_t>(std::min<uint64_t>(len, part_size - in_part));
+      EVP_DigestUpdate(part_md5.get(), p, n);
+      in_part += n;
+      p += n;
+      len -= n;
+    }
+  }
+
+  void HashFirstLane(const unsigned char* p, size_t len) {
+    EVP_DigestUpdate(md5.get(), p, len);
+    // crc32_iscsi takes an int length; feed large buffers in slices.
+    for (size_t off = 0; off < len;) {
+      size_t n = std::min<size_t>(len - off, 1u << 30);
+      crc = crc32_iscsi(const_cast<unsigned char*>(p + off), static_cast<int>(n), crc);
+      off += n;
+    }
+  }
+
+  void HelperLoop() {
+    std::unique_lock lock(mu);
+    while (true) {
+      cv.wait(lock, [&] { return stop || !job_done; });
+      if (stop) return;
+      const unsigned char* p = job;
+      size_t len = job_len;
+      lock.unlock();
+      HashSecondLane(p, len);
+      lock.lock();
+      job_done = true;
+      cv.notify_all();
+    }
+  }
+
   void ClosePart() {
     std::string raw = FinalRaw(part_md5.get());
     EVP_DigestUpdate(md5_of_parts.get(), raw.data(), raw.size());
@@ -55,32 +107,42 @@ struct MultiHasher::State {
   }
 };
 
-MultiHasher::MultiHasher(uint64_t part_size) : s_(std::make_unique<State>()) {
-  s_->part_size = part_size == 0 ? (8u << 20) : part_size;
+MultiHasher::MultiHasher(Options options) : s_(std::make_unique<State>()) {
+  s_->part_size = options.part_size;
+  if (options.lanes > 1) s_->helper = std::thread([state = s_.get()] { state->HelperLoop(); });
 }
-MultiHasher::~MultiHasher() = default;
+
+MultiHasher::~MultiHasher() {
+  if (s_->helper.joinable()) {
+    {
+      std::lock_guard lock(s_->mu);
+      s_->stop = true;
+    }
+    s_->cv.notify_all();
+    s_->helper.join();
+  }
+}
 
 void MultiHasher::Update(const void* data, size_t len) {
   auto p = static_cast<const unsigned char*>(data);
   s_->size += len;
-  EVP_DigestUpdate(s_->md5.get(), p, len);
-  EVP_DigestUpdate(s_->sha1.get(), p, len);
-  EVP_DigestUpdate(s_->sha256.get(), p, len);
-  // crc32_iscsi takes an int length; feed large buffers in slices.
-  for (size_t off = 0; off < len;) {
-    size_t n = std::min<size_t>(len - off, 1u << 30);
-    s_->crc = crc32_iscsi(const_cast<unsigned char*>(p + off), static_cast<int>(n), s_->crc);
-    off += n;
+  constexpr size_t kWorthAHandoff = 256u << 10;
+  if (!s_->helper.joinable() || len < kWorthAHandoff) {
+    s_->HashFirstLane(p, len);
+    s_->HashSecondLane(p, len);
+    return;
   }
-  // Multipart ETag: split the stream at part boundaries.
-  while (len > 0) {
-    if (s_->in_part == s_->part_size) s_->ClosePart();
-    size_t n = static_cast<size_t>(std::min<uint64_t>(len, s_->part_size - s_->in_part));
-    EVP_DigestUpdate(s_->part_md5.get(), p, n);
-    s_->in_part += n;
-    p += n;
-    len -= n;
+  {
+    std::lock_guard lock(s_->mu);
+    s_->job = p;
+    s_->job_len = len;
+    s_->job_done = false;
   }
+  s_->cv.notify_all();
+  s_->HashFirstLane(p, len);
+  // The buffer belongs to the caller: wait until the helper is done with it.
+  std::unique_lock lock(s_->mu);
+  s_->cv.wait(lock, [&] { return s_->job_done; });
 }
 
 Digests MultiHasher::Finish() {
@@ -90,7 +152,7 @@ Digests MultiHasher::Finish() {
   d.sha1 = RawToHex(FinalRaw(s_->sha1.get()));
   d.sha256 = RawToHex(FinalRaw(s_->sha256.get()));
   d.crc32c = ~s_->crc;
-  if (s_->size > 0) {
+  if (s_->size > 0 && s_->part_size > 0) {
     if (s_->in_part > 0) s_->ClosePart();
     d.s3_multipart_etag =
         RawToHex(FinalRaw(s_->md5_of_parts.get())) + "-" + std::to_string(s_->parts);

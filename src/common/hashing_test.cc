@@ -60,6 +60,32 @@ TEST(MultiHasher, MultipartEtagIsMd5OfPartMd5s) {
   EXPECT_EQ(HashAll(std::string(1000, 'x'), 1000).s3_multipart_etag.substr(33), "1");
 }
 
+TEST(MultiHasher, TwoLanesGiveTheSameDigests) {
+  std::mt19937 rng(7);
+  std::string data(5 * 1000 * 1000 + 3, '\0');
+  for (auto& c : data) c = static_cast<char>(rng());
+  MultiHasher one(MultiHasher::Options{1000 * 1000, 1});
+  MultiHasher two(MultiHasher::Options{1000 * 1000, 2});
+  for (size_t off = 0; off < data.size(); off += 300000) {
+    size_t n = std::min<size_t>(300000, data.size() - off);
+    one.Update(data.data() + off, n);
+    two.Update(data.data() + off, n);
+  }
+  Digests a = one.Finish(), b = two.Finish();
+  EXPECT_EQ(a.md5, b.md5);
+  EXPECT_EQ(a.sha1, b.sha1);
+  EXPECT_EQ(a.sha256, b.sha256);
+  EXPECT_EQ(a.crc32c, b.crc32c);
+  EXPECT_EQ(a.s3_multipart_etag, b.s3_multipart_etag);
+  EXPECT_FALSE(a.s3_multipart_etag.empty());
+}
+
+TEST(MultiHasher, NoPartSizeMeansNoMultipartEtag) {
+  MultiHasher h;
+  h.Update("abc", 3);
+  EXPECT_EQ(h.Finish().s3_multipart_etag, "");
+}
+
 TEST(Encoding, HexAndBase64) {
   EXPECT_EQ(HexToBase64("25f9e794323b453885f5181f1b624d0b"), "JfnnlDI7RTiF9RgfG2JNCw==");
   EXPECT_EQ(HexToBase64("not hex"), "");
