@@ -126,6 +126,32 @@ class S3StreamingTest : public ::testing::Test {
   int s3_port_ = 0;
 };
 
+// A presigned PUT URL for the file's key, signed `age_seconds` ago, valid `expires` s.
+std::string Presign(const json& file, int port, int64_t age_seconds, int64_t expires) {
+  const json& cred = file["upload_credentials"];
+  std::string url = cred["upload_url"];
+  std::string path = "/" + url.substr(5);
+  char date[32];
+  std::time_t then = std::time(nullptr) - age_seconds;
+  std::strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", std::gmtime(&then));
+  std::string amz_date = date;
+  std::string scope = amz_date.substr(0, 8) + "/us-east-1/s3/aws4_request";
+  sigv4::Request req{"PUT", path,
+                     {{"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
+                      {"X-Amz-Credential", cred["access_key"].get<std::string>() + "/" + scope},
+                      {"X-Amz-Date", amz_date},
+                      {"X-Amz-Expires", std::to_string(expires)},
+                      {"X-Amz-Security-Token", cred["session_token"]},
+                      {"X-Amz-SignedHeaders", "host"}},
+                     {{"host", "127.0.0.1:" + std::to_string(port)}}};
+  std::string key = sigv4::SigningKey(cred["secret_key"], amz_date.substr(0, 8), "us-east-1", "s3");
+  std::string sig = sigv4::Signature(key, sigv4::StringToSign(amz_date, scope,
+                                                              sigv4::CanonicalRequest(req, {"host"}, sigv4::kUnsignedPayload)));
+  std::string q;
+  for (const auto& [k, v] : req.query) q += (q.empty() ? "?" : "&") + sigv4::UriEncode(k, false) + "=" + sigv4::UriEncode(v, false);
+  return sigv4::UriEncode(path, true) + q + "&X-Amz-Signature=" + sig;
+}
+
 std::string Content(size_t n) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 31 + 7);
@@ -148,6 +174,38 @@ TEST_F(S3StreamingTest, ATamperedChunkIsRefusedAndChangesNothing) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403) << res->body;
   EXPECT_NE(res->body.find("SignatureDoesNotMatch"), std::string::npos) << res->body;
+  EXPECT_EQ(StatusOf(file), "uploading");
+}
+
+TEST_F(S3StreamingTest, PresignedPutWorksUntilItExpires) {
+  std::string content = Content(3000);
+  json file = NewFile(content);
+  httplib::Client s3("127.0.0.1", s3_port_);
+  auto expired = s3.Put(Presign(file, s3_port_, 7200, 60).c_str(), content, "application/octet-stream");
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->status, 403) << expired->body;
+  EXPECT_NE(expired->body.find("expired"), std::string::npos) << expired->body;
+  EXPECT_EQ(StatusOf(file), "uploading");
+  auto ok = s3.Put(Presign(file, s3_port_, 0, 300).c_str(), content, "application/octet-stream");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(StatusOf(file), "in progress");
+}
+
+TEST_F(S3StreamingTest, RequestsSignedLongAgoAreRefused) {
+  std::string content = Content(1000);
+  json file = NewFile(content);
+  // A presigned URL that is still valid but carries a signature for another method.
+  httplib::Client s3("127.0.0.1", s3_port_);
+  auto wrong_method = s3.Get(Presign(file, s3_port_, 0, 300).c_str());
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 403) << wrong_method->body;
+  EXPECT_NE(wrong_method->body.find("SignatureDoesNotMatch"), std::string::npos);
+  // No credentials at all.
+  auto anonymous = s3.Put(("/" + file["upload_credentials"]["upload_url"].get<std::string>().substr(5)).c_str(), content,
+                          "application/octet-stream");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 403);
   EXPECT_EQ(StatusOf(file), "uploading");
 }
 

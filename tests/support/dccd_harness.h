@@ -43,6 +43,7 @@ class DccdHarness {
   std::string FullLog() const;
   std::string LogTail() const;
   int port() const { return port_; }
+  const HarnessOptions& options() const { return o_; }
 
  private:
   HarnessOptions o_;
