@@ -3,7 +3,11 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <chrono>
 
@@ -152,8 +156,21 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
                        msg + " (" + hreq.method + ")\"}";
     hres.set_content(body, "application/json");
   });
+  // The library listens with a backlog of 5 (a compile-time constant of Debian's build):
+  // 16 clients connecting at once overflow it, and the kernel drops handshakes that the
+  // clients then retry a second later or lose. Remember the socket and listen() on it
+  // again with a real backlog, which Linux applies to a listening socket.
+  int listen_fd = -1;
+  srv.set_socket_options([&listen_fd](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   int port = options.port == 0 ? srv.bind_to_any_port(options.host)
                                : (srv.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (port > 0 && listen_fd >= 0 && ::listen(listen_fd, 1024) != 0) {
+    spdlog::warn("could not raise the listen backlog: {}", std::strerror(errno));
+  }
   if (port <= 0) {
     return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
                            " (address in use, or not a local address?)");
