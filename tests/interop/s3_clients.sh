@@ -7,6 +7,7 @@ dccd=$1
 profiles=$2
 here=$(cd "$(dirname "$0")" && pwd)
 aws=/usr/bin/aws  # Debian's awscli; a pip-installed aws earlier on PATH is not the one under test
+python=/usr/bin/python3  # Debian's, with python3-boto3
 work=$(mktemp -d /tmp/dcc-interop-s3-XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -109,7 +110,7 @@ head -c $((12 << 20)) /dev/urandom >"$work/boto.bam"
 rec=$(new_file "$work/boto.bam")
 acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
 use_credentials "$rec"
-python3 "$here/boto3_multipart.py" "$s3" "$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")" \
+"$python" "$here/boto3_multipart.py" "$s3" "$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")" \
   "$work/boto.bam" || fail "boto3 multipart or ranged GET failed"
 [ "$(get "$acc/" | jq -r .status)" = "in progress" ] || fail "boto3 upload did not verify"
 
