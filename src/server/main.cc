@@ -95,6 +95,9 @@ struct ServeOptions {
   std::string s3_listen;       // empty: no S3 endpoint
   std::string s3_port_file;
   std::string s3_bucket = "dcc-files";
+  int64_t upload_credential_seconds = 36 * 3600;
+  int64_t tus_expire_seconds = 24 * 3600;
+  int64_t sweep_seconds = 600;
   std::string tls_cert, tls_key, port_file, log_level = "info";
   int threads = 64;
   size_t max_body_mib = 64;
@@ -147,6 +150,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   UrlSigner signer(*server_key);
   FileServiceOptions fo;
   fo.bucket = o.s3_bucket;
+  fo.credential_seconds = o.upload_credential_seconds;
   FileService files(*core->records, **blobs, issuer, signer, fo);
   core->records->SetDecorator([&files](RecordReader& r, const Caller& c, const StoredRecord& rec,
                                        nlohmann::json& doc) { files.Decorate(r, c, rec, doc); });
@@ -158,7 +162,9 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   });
   Authenticator auth(*core->store);
   SearchService search(*core->records);
-  TusService tus_service(files, *core->records);
+  TusOptions tus_options;
+  tus_options.expire_seconds = o.tus_expire_seconds;
+  TusService tus_service(files, *core->records, tus_options);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
                     tus_service};
   Router router;
@@ -202,9 +208,13 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   bool stopping = false;
   std::thread sweeper([&] {
     std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
-      auto removed = (*blobs)->SweepStaging(std::chrono::seconds(fo.credential_seconds + 3600));
-      if (removed.ok() && *removed > 0) spdlog::info("swept {} abandoned staged uploads", *removed);
+    while (!sweep_cv.wait_for(lock, std::chrono::seconds(o.sweep_seconds), [&] { return stopping; })) {
+      const auto max_age = std::chrono::seconds(fo.credential_seconds + 3600);
+      auto staged = (*blobs)->SweepStaging(max_age);
+      auto multipart = s3_service.SweepAbandoned(max_age);
+      auto tus = tus_service.SweepExpired();
+      int n = (staged.ok() ? *staged : 0) + (multipart.ok() ? *multipart : 0) + (tus.ok() ? *tus : 0);
+      if (n > 0) spdlog::info("swept {} abandoned uploads", n);
     }
   });
   std::thread waiter([&] {
@@ -274,6 +284,18 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--s3-port-file", serve.s3_port_file, "write the S3 endpoint's port here");
   serve_cmd->add_option("--s3-bucket", serve.s3_bucket, "bucket name in upload URLs (s3://BUCKET/...)")
       ->capture_default_str();
+  serve_cmd->add_option("--upload-credential-seconds", serve.upload_credential_seconds,
+                        "lifetime of issued upload credentials (the reference's is 36 h)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--tus-expire-seconds", serve.tus_expire_seconds,
+                        "an unfinished tus upload expires after this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--sweep-seconds", serve.sweep_seconds,
+                        "how often abandoned and expired uploads are removed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve_cmd->add_option("--threads", serve.threads, "worker threads (one per open connection)")
       ->capture_default_str();
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted")

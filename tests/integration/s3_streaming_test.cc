@@ -3,7 +3,14 @@
 // published vectors), and a tampered chunk must be refused without changing the record.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -19,9 +26,9 @@ class S3StreamingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = MakeTempDir("dcc-s3-streaming");
-    harness_ = std::make_unique<DccdHarness>(HarnessOptions{
-        DCCD_PATH, DCC_PROFILES_DIR, dir_, false,
-        {"--s3-listen", "127.0.0.1:0", "--s3-port-file", (dir_ / "s3port").string()}});
+    std::vector<std::string> args = {"--s3-listen", "127.0.0.1:0", "--s3-port-file", (dir_ / "s3port").string()};
+    for (const auto& a : ExtraServeArgs()) args.push_back(a);
+    harness_ = std::make_unique<DccdHarness>(HarnessOptions{DCCD_PATH, DCC_PROFILES_DIR, dir_, false, args});
     harness_->Setup();
     harness_->Start();
     std::ifstream(dir_ / "s3port") >> s3_port_;
@@ -42,6 +49,7 @@ class S3StreamingTest : public ::testing::Test {
     harness_.reset();
     std::filesystem::remove_all(dir_);
   }
+  virtual std::vector<std::string> ExtraServeArgs() const { return {}; }
   std::unique_ptr<httplib::Client> Api(const std::string& who) {
     auto c = harness_->Client();
     const auto& cred = harness_->credentials().at(who);
@@ -206,6 +214,61 @@ TEST_F(S3StreamingTest, RequestsSignedLongAgoAreRefused) {
                           "application/octet-stream");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 403);
+  EXPECT_EQ(StatusOf(file), "uploading");
+}
+
+// Sends `sent` bytes of a body that declares `declared` bytes, then half-closes; returns
+// the raw response.
+std::string ShortBody(int port, const std::string& target, size_t declared, size_t sent) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "connect failed";
+  std::string req = "PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nContent-Length: " + std::to_string(declared) + "\r\nConnection: close\r\n\r\n" +
+                    std::string(sent, 'x');
+  (void)!write(fd, req.data(), req.size());
+  shutdown(fd, SHUT_WR);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+TEST_F(S3StreamingTest, ABodyShorterThanItsContentLengthStoresNothing) {
+  std::string content = Content(1000);
+  json file = NewFile(content);
+  std::string response = ShortBody(s3_port_, Presign(file, s3_port_, 0, 300), 1000, 500);
+  // cpp-httplib closes the connection without a response when a body ends before its
+  // Content-Length (the handler's 400 IncompleteBody is not written), so the client sees
+  // the connection end; what matters here is that nothing was stored.
+  EXPECT_EQ(response.find(" 200 "), std::string::npos) << response;
+  EXPECT_EQ(StatusOf(file), "uploading");
+  // The same URL still works with the whole body: nothing half-written was kept.
+  httplib::Client s3("127.0.0.1", s3_port_);
+  auto ok = s3.Put(Presign(file, s3_port_, 0, 300).c_str(), content, "application/octet-stream");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
+class S3ShortCredentialsTest : public S3StreamingTest {
+ protected:
+  std::vector<std::string> ExtraServeArgs() const override { return {"--upload-credential-seconds", "1"}; }
+};
+
+TEST_F(S3ShortCredentialsTest, ExpiredUploadCredentialsAreRefused) {
+  std::string content = Content(1000);
+  json file = NewFile(content);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // let the 1 s credentials lapse
+  httplib::Client s3("127.0.0.1", s3_port_);
+  auto res = s3.Put(Presign(file, s3_port_, 0, 300).c_str(), content, "application/octet-stream");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_NE(res->body.find("ExpiredToken"), std::string::npos) << res->body;
   EXPECT_EQ(StatusOf(file), "uploading");
 }
 

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include <httplib.h>
+#include <chrono>
+#include <thread>
 #include <sodium.h>
 
 #include <cstring>
@@ -95,6 +97,11 @@ class SpecRun {
     while (i < lines_.size()) {
       std::string l = Trim(lines_[i]);
       if (l.empty() || l[0] == '#') {
+        ++i;
+        continue;
+      }
+      if (l.rfind("sleep ", 0) == 0) {  // sleep SECONDS (expiry tests only)
+        std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(std::stod(l.substr(6)) * 1000)));
         ++i;
         continue;
       }

@@ -34,6 +34,7 @@ struct BlobCapabilities {
 struct BlobInfo {
   std::string key;
   uint64_t size = 0;
+  int64_t modified = 0;  // seconds since the epoch; when the blob was committed
 };
 
 // What the bytes must match for Commit to succeed. Empty fields are not checked.

@@ -256,7 +256,7 @@ class LocalBlobStore final : public BlobStore {
     struct stat st;
     if (::stat((objects_ / key).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       return Status::NotFound("no blob '" + key + "'");
-    return BlobInfo{key, static_cast<uint64_t>(st.st_size)};
+    return BlobInfo{key, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)};
   }
 
   Result<std::unique_ptr<BlobReader>> Open(const std::string& key, uint64_t offset,
@@ -296,7 +296,10 @@ class LocalBlobStore final : public BlobStore {
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file()) continue;
       std::string key = fs::relative(it->path(), objects_).generic_string();
-      if (key.compare(0, prefix.size(), prefix) == 0) out.push_back({key, it->file_size()});
+      if (key.compare(0, prefix.size(), prefix) != 0) continue;
+      struct stat st;
+      if (::stat(it->path().c_str(), &st) != 0) continue;  // removed meanwhile
+      out.push_back({key, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
     }
     if (ec) return Status::IOError("list blobs: " + ec.message(), objects_);
     std::sort(out.begin(), out.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdio>
 #include <set>
 
@@ -209,6 +210,21 @@ Status S3Service::Abort(const S3Caller& c, const std::string& bucket, const std:
   for (const auto& b : all)
     if (b.key != kPrefix + upload_id + "/upload") (void)blobs().Delete(b.key);
   return blobs().Delete(kPrefix + upload_id + "/upload");
+}
+
+Result<int> S3Service::SweepAbandoned(std::chrono::seconds max_age) {
+  DCC_ASSIGN_OR_RETURN(auto all, blobs().List(kPrefix));
+  const int64_t cutoff = static_cast<int64_t>(std::time(nullptr)) - max_age.count();
+  int removed = 0;
+  for (const auto& marker : all) {
+    if (marker.key.size() < 7 || marker.key.compare(marker.key.size() - 7, 7, "/upload") != 0) continue;
+    if (marker.modified > cutoff) continue;
+    std::string dir = marker.key.substr(0, marker.key.size() - 6);  // ".multipart/<id>/"
+    for (const auto& b : all)
+      if (b.key.compare(0, dir.size(), dir) == 0) (void)blobs().Delete(b.key);
+    ++removed;
+  }
+  return removed;
 }
 
 Result<S3Service::ObjectView> S3Service::Head(const S3Caller& c, const std::string& bucket,

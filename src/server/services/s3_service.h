@@ -9,6 +9,7 @@
 // file service verifies it against the record as for a single PUT.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,6 +66,9 @@ class S3Service {
   };
   Result<ObjectView> Head(const S3Caller& caller, const std::string& bucket, const std::string& key);
   BlobStore& blobs() { return files_.blobs(); }
+  // Removes multipart uploads created more than `max_age` ago and never completed or
+  // aborted. Returns how many.
+  Result<int> SweepAbandoned(std::chrono::seconds max_age);
 
  private:
   Status CheckGrant(const S3Caller& caller, const std::string& bucket, const std::string& key) const;

@@ -376,6 +376,38 @@ Status TusService::Concatenate(TusUpload& final_upload) {
   return Status::Ok();
 }
 
+Result<int> TusService::SweepExpired() {
+  DCC_ASSIGN_OR_RETURN(auto all, files_.blobs().List(kDir));
+  int removed = 0;
+  for (const auto& b : all) {
+    const std::string suffix = ".json";
+    if (b.key.size() <= kDir.size() + suffix.size() ||
+        b.key.compare(b.key.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string id = b.key.substr(kDir.size(), b.key.size() - kDir.size() - suffix.size());
+    auto u = Load(id);
+    // Load answers "tus:410" for an expired, unfinished upload. Finished partial uploads
+    // that no final upload claimed expire the same way once their time is up.
+    bool expired = !u.ok() && u.status().where() == "tus:410";
+    if (u.ok() && u->partial && u->complete && u->expires <= Now()) expired = true;
+    if (!expired) continue;
+    DCC_ASSIGN_OR_RETURN(auto live, Acquire(id));
+    std::unique_lock lock(live->mu, std::try_to_lock);
+    if (!lock) continue;
+    if (live->writer) {
+      (void)live->writer->Abandon();
+      live->writer.reset();
+    } else if (auto w = files_.blobs().Resume(StagingId(id)); w.ok()) {
+      (void)(*w)->Abandon();
+    }
+    (void)files_.blobs().Delete(DataKey(id));
+    (void)files_.blobs().Delete(StateKey(id));
+    Forget(id);
+    ++removed;
+  }
+  return removed;
+}
+
 Status TusService::Terminate(const Caller& caller, const std::string& id) {
   DCC_ASSIGN_OR_RETURN(TusUpload u, Load(id));
   DCC_RETURN_IF_ERROR(CheckAccess(caller, u));

@@ -72,6 +72,10 @@ class TusService {
   // DELETE (termination).
   Status Terminate(const Caller& caller, const std::string& id);
 
+  // Removes uploads past their expiry (state, staged bytes, finished partial data) that
+  // no request holds. Returns how many.
+  Result<int> SweepExpired();
+
   static constexpr const char* kChecksumAlgorithms = "md5,sha1,sha256,crc32c";
 
  private:
