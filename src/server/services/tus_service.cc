@@ -376,6 +376,21 @@ Status TusService::Concatenate(TusUpload& final_upload) {
   return Status::Ok();
 }
 
+// Removes everything of an upload: staged bytes, finished partial data, state.
+// REQUIRES: `live.mu` is held.
+Status TusService::Discard(const std::string& id, Live& live) {
+  if (live.writer) {
+    (void)live.writer->Abandon();
+    live.writer.reset();
+  } else if (auto w = files_.blobs().Resume(StagingId(id)); w.ok()) {
+    (void)(*w)->Abandon();
+  }
+  (void)files_.blobs().Delete(DataKey(id));
+  Status s = files_.blobs().Delete(StateKey(id));
+  Forget(id);
+  return s;
+}
+
 Result<int> TusService::SweepExpired() {
   DCC_ASSIGN_OR_RETURN(auto all, files_.blobs().List(kDir));
   int removed = 0;
@@ -394,16 +409,7 @@ Result<int> TusService::SweepExpired() {
     DCC_ASSIGN_OR_RETURN(auto live, Acquire(id));
     std::unique_lock lock(live->mu, std::try_to_lock);
     if (!lock) continue;
-    if (live->writer) {
-      (void)live->writer->Abandon();
-      live->writer.reset();
-    } else if (auto w = files_.blobs().Resume(StagingId(id)); w.ok()) {
-      (void)(*w)->Abandon();
-    }
-    (void)files_.blobs().Delete(DataKey(id));
-    (void)files_.blobs().Delete(StateKey(id));
-    Forget(id);
-    ++removed;
+    if (Discard(id, *live).ok()) ++removed;
   }
   return removed;
 }
@@ -414,16 +420,7 @@ Status TusService::Terminate(const Caller& caller, const std::string& id) {
   DCC_ASSIGN_OR_RETURN(auto live, Acquire(id));
   std::unique_lock lock(live->mu, std::try_to_lock);
   if (!lock) return Status::Conflict("upload '" + id + "' is receiving data; retry", "tus:423");
-  if (live->writer) {
-    (void)live->writer->Abandon();
-    live->writer.reset();
-  } else if (auto w = files_.blobs().Resume(StagingId(id)); w.ok()) {
-    (void)(*w)->Abandon();
-  }
-  (void)files_.blobs().Delete(DataKey(id));
-  DCC_RETURN_IF_ERROR(files_.blobs().Delete(StateKey(id)));
-  Forget(id);
-  return Status::Ok();
+  return Discard(id, *live);
 }
 
 }  // namespace dcc::server

@@ -82,6 +82,7 @@ class TusService {
   struct Live;  // an upload's lock and open writer
   Result<std::shared_ptr<Live>> Acquire(const std::string& id);
   void Forget(const std::string& id);
+  Status Discard(const std::string& id, Live& live);
   Result<TusUpload> Load(const std::string& id);
   Status Save(const TusUpload& upload);
   Status CheckAccess(const Caller& caller, const TusUpload& upload) const;
