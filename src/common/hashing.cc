@@ -58,8 +58,11 @@ struct MultiHasher::State {
   bool job_done = true;
   bool stop = false;
 
+  // The lanes carry about equal work: md5 + crc32c | sha1 + sha256 without the multipart
+  // ETag, md5 + sha1 + crc32c | part md5s + sha256 with it (md5 costs as much as sha1 and
+  // sha256 together where the CPU has SHA-NI).
   void HashSecondLane(const unsigned char* p, size_t len) {
-    EVP_DigestUpdate(sha1.get(), p, len);
+    if (part_size == 0) EVP_DigestUpdate(sha1.get(), p, len);
     EVP_DigestUpdate(sha256.get(), p, len);
     if (part_size == 0) return;
     // Multipart ETag: split the stream at part boundaries.
@@ -75,6 +78,7 @@ struct MultiHasher::State {
 
   void HashFirstLane(const unsigned char* p, size_t len) {
     EVP_DigestUpdate(md5.get(), p, len);
+    if (part_size > 0) EVP_DigestUpdate(sha1.get(), p, len);
     // crc32_iscsi takes an int length; feed large buffers in slices.
     for (size_t off = 0; off < len;) {
       size_t n = std::min<size_t>(len - off, 1u << 30);

@@ -1,0 +1,31 @@
+// dcc: the command-line client. One file per command group (cmd_*.cc), each with its help
+// text, its options and a Run function that tests can call.
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/cmd_hash.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace dcc::cli;
+  if (sodium_init() < 0) {
+    std::cerr << "dcc: libsodium failed to initialise\n";
+    return kExitFailed;
+  }
+  CLI::App app{"dcc: submit, index, upload, search and download against a dcc portal (dccd) or any portal\n"
+               "that speaks the same protocols. Run `dcc COMMAND --help` for a command's manual.",
+               "dcc"};
+  app.require_subcommand(1);
+  HashCommandOptions hash;
+  AddHashCommand(app, hash);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (app.got_subcommand("hash")) return RunHash(hash, std::cout, std::cerr);
+  return kExitUsage;
+}

@@ -1,0 +1,64 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "common/hashing.h"
+#include "dcc/hash.h"
+
+namespace dcc {
+namespace {
+
+// Closes on scope exit.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<FileDigests> HashFile(const std::string& path, const HashOptions& options) {
+  FileDescriptor f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) {
+    if (errno == ENOENT) return Status::NotFound("no such file", path);
+    return Status::IOError(std::strerror(errno), path);
+  }
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0) return Status::IOError(std::strerror(errno), path);
+  if (S_ISDIR(st.st_mode)) return Status::InvalidArgument("is a directory", path);
+  const uint64_t total = static_cast<uint64_t>(st.st_size);
+  ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  MultiHasher hasher(MultiHasher::Options{options.part_size, 2});
+  std::vector<char> buf(std::max<size_t>(options.buffer_bytes, 64u << 10));
+  uint64_t done = 0;
+  while (true) {
+    ssize_t n = ::read(f.fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IOError(std::strerror(errno), path);
+    if (n == 0) break;
+    hasher.Update(buf.data(), static_cast<size_t>(n));
+    done += static_cast<uint64_t>(n);
+    if (options.progress) options.progress(done, total);
+  }
+  Digests d = hasher.Finish();
+  FileDigests out;
+  out.path = path;
+  out.size = d.size;
+  out.md5 = d.md5;
+  out.sha1 = d.sha1;
+  out.sha256 = d.sha256;
+  out.crc32c = Crc32cBase64(d.crc32c);
+  out.part_size = options.part_size;
+  // The AWS CLI and boto3 upload in one PUT below the multipart threshold (which equals
+  // the part size by default), and a single PUT's ETag is the md5.
+  const bool multipart = options.part_size > 0 && d.size >= options.part_size;
+  out.s3_etag = multipart ? d.s3_multipart_etag : d.md5;
+  return out;
+}
+
+}  // namespace dcc
