@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/cmd_config.h"
 #include "cli/cmd_hash.h"
 #include "cli/exit_codes.h"
 
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   HashCommandOptions hash;
   AddHashCommand(app, hash);
+  ConfigCommandOptions config;
+  AddConfigCommand(app, config);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,5 +30,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   if (app.got_subcommand("hash")) return RunHash(hash, std::cout, std::cerr);
+  if (app.got_subcommand("config")) return RunConfigShow(config, std::cout, std::cerr);
   return kExitUsage;
 }
