@@ -10,7 +10,8 @@
 // apply (encode.md §1.5); here they are ordinary layered settings.
 //
 // Keys: "mode" (a server name, host or URL), "servers" {name: {"url"}}, "api_key",
-// "secret_key", "lab", "award", "transfer" {"part_size_mib", "concurrency"}.
+// "secret_key", "lab", "award", "retries" (idempotent requests; default 4),
+// "transfer" {"part_size_mib", "concurrency"}.
 // Thread-safe once loaded (immutable).
 #pragma once
 

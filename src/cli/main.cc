@@ -7,6 +7,7 @@
 
 #include "cli/cmd_config.h"
 #include "cli/cmd_hash.h"
+#include "cli/cmd_records.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -19,10 +20,15 @@ int main(int argc, char** argv) {
                "that speaks the same protocols. Run `dcc COMMAND --help` for a command's manual.",
                "dcc"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags such as --server may follow the command name too
   HashCommandOptions hash;
   AddHashCommand(app, hash);
   ConfigCommandOptions config;
   AddConfigCommand(app, config);
+  ConnectionFlags connection;
+  GetCommandOptions get;
+  SearchCommandOptions search;
+  AddRecordCommands(app, connection, get, search);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -31,5 +37,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("hash")) return RunHash(hash, std::cout, std::cerr);
   if (app.got_subcommand("config")) return RunConfigShow(config, std::cout, std::cerr);
+  if (app.got_subcommand("get")) return RunGet(connection, get, std::cout, std::cerr);
+  if (app.got_subcommand("search")) return RunSearch(connection, search, std::cout, std::cerr);
   return kExitUsage;
 }

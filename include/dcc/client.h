@@ -1,0 +1,70 @@
+// include/dcc/client.h: a connection to a portal (dccd, or any server speaking the
+// ENCODE-portal REST API), and the record calls of the reference client with its
+// semantics (encode.md §1.4).
+//
+// One Client keeps its HTTP connection alive between calls. Idempotent requests (GET,
+// PUT) are retried with exponential backoff and jitter on connection errors, 5xx and
+// 429; POST and PATCH are never retried, and no other 4xx is. Not thread-safe: use one
+// Client per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dcc/config.h"
+#include "dcc/status.h"
+
+namespace dcc {
+
+struct ClientOptions {
+  std::string url;         // e.g. "https://portal.example.org" (no trailing slash)
+  std::string api_key;     // HTTP Basic user; empty: anonymous
+  std::string secret_key;  // HTTP Basic password
+  int max_retries = 4;     // for idempotent requests; backoff 0.5 s, 1 s, 2 s, 4 s (+ jitter)
+  long timeout_seconds = 60;  // per request, as the reference's TIMEOUT
+  std::string ca_file;     // trust this CA bundle too (a server with a private CA)
+
+  // From the layered configuration: `mode` (or `mode_override`) names a server in
+  // "servers", or is a host[:port] (HTTPS, as the reference forces; unlike it, a host with
+  // a port such as localhost:8000 works), or a full URL. Credentials from api_key/secret_key.
+  // InvalidArgument if no server is configured.
+  static Result<ClientOptions> FromConfig(const Config& config, const std::string& mode_override = "");
+};
+
+struct GetOptions {
+  std::string frame;       // object, edit, embedded, page; empty: the server's default
+  bool database = false;   // adds datastore=database (a no-op on dccd)
+  bool ignore_404 = false; // all identifiers missing: return {} instead of NotFound
+};
+
+class Client {
+ public:
+  static Result<std::unique_ptr<Client>> Open(const ClientOptions& options);
+  virtual ~Client() = default;
+
+  // Tries each identifier in turn (uuid, accession, alias, @id, md5:...); the first
+  // found wins. NotFound if none exists (or {} with ignore_404); PermissionDenied on a
+  // 403; Unauthenticated on a 401.
+  virtual Result<nlohmann::json> Get(const std::vector<std::string>& ids, const GetOptions& options = {}) = 0;
+  // Search with (key, value) pairs; a key ending in '!' means "not equal". `limit` 0 means
+  // all. An empty result is an empty array, not an error.
+  virtual Result<std::vector<nlohmann::json>> Search(
+      const std::vector<std::pair<std::string, std::string>>& params, int limit = 0) = 0;
+  // The same with a raw query string as a portal URL shows it ("type=Biosample&lab.name=x").
+  virtual Result<std::vector<nlohmann::json>> SearchQuery(const std::string& query, int limit = 0) = 0;
+
+  // The HTTP status and JSON body of one request; the building block of the calls above.
+  struct Response {
+    long status = 0;
+    nlohmann::json body;
+  };
+  virtual Result<Response> Request(const std::string& method, const std::string& path,
+                                   const nlohmann::json* body = nullptr) = 0;
+};
+
+}  // namespace dcc

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# dcc get and dcc search against a real dccd (issue #4: get, search), run as a user would.
+# usage: records.sh DCC DCCD PROFILES_DIR
+set -euo pipefail
+dcc=$1
+dccd=$2
+profiles=$3
+work=$(mktemp -d /tmp/dcc-cli-records-XXXXXX)
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
+"$dccd" admin init "${common[@]}" >/dev/null
+"$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
+"$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
+admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
+alice_json=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test)
+"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/dccd.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$work/port")"
+post() { curl -sf -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" >/dev/null || fail "POST /$2"; }
+post "$admin" lab '{"name":"lab-a","title":"Lab A"}'
+post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}'
+post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}'
+alice="$(jq -r '.access_key_id' <<<"$alice_json"):$(jq -r '.secret_access_key' <<<"$alice_json")"
+post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d1"],"sex":"female"}'
+post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d2"],"sex":"male"}'
+
+# Credentials and server from the environment, as the reference client reads them.
+export DCC_MODE=$url DCC_API_KEY=${alice%%:*} DCC_SECRET_KEY=${alice#*:} HOME=$work/home DCC_CONFIG_FILE=
+
+echo "1. dcc get: any identifier, several tried in turn, frames, --ignore-404"
+acc=$("$dcc" get lab-a:d1 | jq -r .accession)
+[[ $acc == DCCDO* ]] || fail "get by alias: $acc"
+[ "$("$dcc" get "$acc" | jq -r .sex)" = female ] || fail "get by accession"
+[ "$("$dcc" get "/human-donors/$acc/" | jq -r .accession)" = "$acc" ] || fail "get by @id"
+[ "$("$dcc" get lab-a:missing lab-a:d2 | jq -r .sex)" = male ] || fail "the first found of several ids"
+[ "$("$dcc" get lab-a:d1 --frame embedded | jq -r .lab.title)" = "Lab A" ] || fail "--frame embedded"
+[ "$("$dcc" get lab-a:missing --ignore-404)" = "{}" ] || fail "--ignore-404"
+set +e
+"$dcc" get lab-a:missing 2>"$work/err" >/dev/null; rc=$?
+set -e
+[ $rc = 3 ] || fail "not found should exit 3, got $rc"
+grep -q "no record for lab-a:missing" "$work/err" || fail "not-found message: $(cat "$work/err")"
+
+echo "2. dcc search: terms, negation, links, tsv, --url, empty results"
+n=$("$dcc" search type=HumanDonor lab.name=lab-a | jq length)
+[ "$n" = 2 ] || fail "search found $n, expected 2"
+[ "$("$dcc" search type=HumanDonor 'sex!=male' | jq -r '.[0].sex')" = female ] || fail "negation"
+out=$("$dcc" search type=HumanDonor --format tsv --field accession --field sex)
+[ "$(head -1 <<<"$out")" = $'accession\tsex' ] || fail "tsv header: $out"
+[ "$(wc -l <<<"$out")" = 3 ] || fail "tsv rows: $out"
+[ "$("$dcc" search --url '/search/?type=HumanDonor&sex=male' | jq -r '.[0].sex')" = male ] || fail "--url"
+[ "$("$dcc" search type=HumanDonor sex=other)" = "[]" ] || fail "an empty search prints []"
+[ "$("$dcc" search type=HumanDonor --limit 1 | jq length)" = 1 ] || fail "--limit"
+
+echo "3. errors: bad terms, wrong credentials, no server, unreachable server"
+set +e
+"$dcc" search notaterm 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 2 ] && grep -q "'notaterm' is not KEY=VALUE" "$work/err" || fail "a bad term: $rc $(cat "$work/err")"
+DCC_SECRET_KEY=wrongwrongwrongw "$dcc" get lab-a:d1 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 5 ] && grep -q "unknown access key or wrong secret" "$work/err" || fail "wrong secret: $rc $(cat "$work/err")"
+env -u DCC_API_KEY -u DCC_SECRET_KEY "$dcc" get lab-a:d1 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 5 ] || fail "an unreleased record read anonymously should exit 5, got $rc"
+env -u DCC_MODE "$dcc" get lab-a:d1 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 2 ] && grep -q "no server configured" "$work/err" || fail "no server: $rc $(cat "$work/err")"
+echo '{"retries": 1}' >"$work/retries.json"
+DCC_CONFIG_FILE=$work/retries.json "$dcc" --server http://127.0.0.1:1 get x 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 6 ] && grep -q "127.0.0.1:1" "$work/err" || fail "unreachable: $rc $(cat "$work/err")"
+set -e
+echo "3 passed, 0 failed"
