@@ -21,4 +21,18 @@ std::string NowIso8601() {
   return buf;
 }
 
+namespace {
+std::string FormatUtc(int64_t epoch, const char* format) {
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+}  // namespace
+
+std::string IsoUtc(int64_t epoch) { return FormatUtc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string HttpDate(int64_t epoch) { return FormatUtc(epoch, "%a, %d %b %Y %H:%M:%S GMT"); }
+
 }  // namespace dcc

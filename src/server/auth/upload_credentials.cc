@@ -17,6 +17,7 @@
 #include "common/hashing.h"
 #include "common/ids.h"
 #include "common/sigv4.h"
+#include "common/time_util.h"
 
 namespace dcc::server {
 using nlohmann::json;
@@ -39,15 +40,6 @@ bool FromB64Url(const std::string& in, std::string* out) {
     return false;
   out->resize(len);
   return true;
-}
-
-std::string IsoUtc(int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace

@@ -161,8 +161,9 @@ void AttachmentService::Process(const schema::Profile& profile, json& doc, const
 Result<AttachmentService::Download> AttachmentService::Open(const Caller& caller, const std::string& id,
                                                             const std::string& prop,
                                                             const std::string& filename) {
-  DCC_ASSIGN_OR_RETURN(auto fetched, records_.Get(caller, id, Frame::kObject));
-  const json& doc = fetched.doc;
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  DCC_ASSIGN_OR_RETURN(StoredRecord rec, records_.FindViewable(*reader, caller, id));
+  const json& doc = rec.properties;
   if (!doc.contains(prop) || !doc[prop].is_object() || doc[prop].value("download", "") != filename)
     return Status::NotFound("no attachment '" + prop + "/" + filename + "' on '" + id + "'");
   const json& a = doc[prop];

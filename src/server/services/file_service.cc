@@ -25,15 +25,14 @@ FileService::FileService(RecordService& records, BlobStore& blobs,
 
 Result<std::string> FileService::DownloadUrl(const Caller& caller, const std::string& id,
                                              const std::string& filename) {
-  DCC_ASSIGN_OR_RETURN(auto fetched, records_.Get(caller, id, Frame::kObject));  // view checks
   DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
-  DCC_ASSIGN_OR_RETURN(auto file, records_.Resolve(*reader, id));
-  if (!file || file->type != "file") return Status::NotFound("'" + id + "' is not a file");
-  std::string key = UploadKeyOf(*file);
+  DCC_ASSIGN_OR_RETURN(StoredRecord file, records_.FindViewable(*reader, caller, id));
+  if (file.type != "file") return Status::NotFound("'" + id + "' is not a file");
+  std::string key = UploadKeyOf(file);
   std::string name = key.substr(key.rfind('/') + 1);
   if (filename != name) return Status::NotFound("this file downloads as '" + name + "', not '" + filename + "'");
-  DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(file->uuid));
-  if (!object) return Status::NotFound("file " + name + " has no verified bytes yet (status \"" + file->status + "\")");
+  DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(file.uuid));
+  if (!object) return Status::NotFound("file " + name + " has no verified bytes yet (status \"" + file.status + "\")");
   std::map<std::string, std::string> params = {{"filename", name}, {"etag", object->hashes.value("md5", "")},
                                                 {"size", std::to_string(object->size)}};
   return signer_.Sign("/_blobs/" + object->blob_key, params, Now() + options_.download_seconds);

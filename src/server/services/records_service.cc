@@ -469,38 +469,37 @@ Result<RecordService::Written> RecordService::Write(const Caller& caller, Draft&
 
 // ---------------------------------------------------------------- reads
 
-Result<std::optional<StoredRecord>> RecordService::FindViewable(RecordReader& reader,
-                                                               const Caller& caller,
-                                                               std::string_view id) const {
+Result<StoredRecord> RecordService::FindViewable(RecordReader& reader, const Caller& caller,
+                                                std::string_view id) const {
   DCC_ASSIGN_OR_RETURN(auto rec, Resolve(reader, id));
   if (!rec) return Status::NotFound("'" + std::string(id) + "' not found");
   if (!CanView(caller, *rec)) {
     if (caller.anonymous()) return Status::Unauthenticated("credentials required to view this record");
     return Status::PermissionDenied("you may not view this record");
   }
-  return rec;
+  return std::move(*rec);
 }
 
 Result<RecordService::Fetched> RecordService::Get(const Caller& caller, std::string_view id,
                                                   Frame frame) {
   DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
-  DCC_ASSIGN_OR_RETURN(std::optional<StoredRecord> rec, FindViewable(*reader, caller, id));
-  const Profile* profile = profiles_->Find(rec->type);
+  DCC_ASSIGN_OR_RETURN(StoredRecord rec, FindViewable(*reader, caller, id));
+  const Profile* profile = profiles_->Find(rec.type);
   if (frame == Frame::kEdit) {
-    DCC_RETURN_IF_ERROR(CheckOwnership(*reader, caller, *profile, rec->properties));
+    DCC_RETURN_IF_ERROR(CheckOwnership(*reader, caller, *profile, rec.properties));
   }
   if (frame == Frame::kRaw && !caller.admin())
     return Status::PermissionDenied("frame=raw is for admins");
-  return Fetched{Render(*reader, caller, *rec, frame), ETagOf(*rec)};
+  return Fetched{Render(*reader, caller, rec, frame), ETagOf(rec)};
 }
 
 Result<json> RecordService::History(const Caller& caller, std::string_view id) {
   DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
-  DCC_ASSIGN_OR_RETURN(std::optional<StoredRecord> rec, FindViewable(*reader, caller, id));
-  DCC_ASSIGN_OR_RETURN(auto revisions, reader->History(rec->uuid));
+  DCC_ASSIGN_OR_RETURN(StoredRecord rec, FindViewable(*reader, caller, id));
+  DCC_ASSIGN_OR_RETURN(auto revisions, reader->History(rec.uuid));
   json graph = json::array();
   for (auto& r : revisions) {
-    StoredRecord version = *rec;
+    StoredRecord version = rec;
     version.properties = std::move(r.properties);
     json who = r.user.empty() ? json(nullptr) : json("/users/" + r.user + "/");
     graph.push_back({{"sid", r.sid},
@@ -509,7 +508,7 @@ Result<json> RecordService::History(const Caller& caller, std::string_view id) {
                      {"timestamp", r.time},
                      {"properties", Render(*reader, caller, version, Frame::kEdit)}});
   }
-  return json{{"@id", rec->at_id + "@@history"}, {"uuid", rec->uuid}, {"@graph", graph}};
+  return json{{"@id", rec.at_id + "@@history"}, {"uuid", rec.uuid}, {"@graph", graph}};
 }
 
 json RecordService::Render(RecordReader& reader, const Caller& caller, const StoredRecord& rec,

@@ -100,6 +100,10 @@ class RecordService {
   // Finds a record by any identifier: uuid, accession, alias, @id path, unique name
   // (`/labs/x/` or bare `x`), or `md5:<hex>` for files. nullopt if none.
   Result<std::optional<StoredRecord>> Resolve(RecordReader& reader, std::string_view id) const;
+  // Resolve, then NotFound, Unauthenticated or PermissionDenied unless the caller may
+  // view it.
+  Result<StoredRecord> FindViewable(RecordReader& reader, const Caller& caller,
+                                                   std::string_view id) const;
   const schema::ProfileSet& profiles() const { return *profiles_; }
   RecordStore& store() { return store_; }
   const SearchIndex& index() const { return index_; }
@@ -112,9 +116,6 @@ class RecordService {
   Result<Written> Write(const Caller& caller, Draft& draft);
   // Write, commit, then index: the index never shows an uncommitted record.
   Result<Written> Commit(const Caller& caller, Draft& draft);
-  // Resolve, then NotFound, Unauthenticated or PermissionDenied unless the caller may view it.
-  Result<std::optional<StoredRecord>> FindViewable(RecordReader& reader, const Caller& caller,
-                                                   std::string_view id) const;
   Result<std::optional<StoredRecord>> ResolveWithin(RecordReader& reader, std::string_view id,
                                                     const schema::Profile* within) const;
   void NormalizeLinks(RecordReader& reader, const nlohmann::json& schema, nlohmann::json& doc,

@@ -2,19 +2,12 @@
 
 #include <ctime>
 
+#include "common/time_util.h"
+
 namespace dcc::server::tus {
 namespace {
 
 constexpr const char* kVersion = "1.0.0";
-
-std::string HttpDate(int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
 
 HttpResponse Empty(int status) {
   HttpResponse r;
