@@ -21,6 +21,16 @@
 
 namespace dcc {
 
+// How writes behave (encode.md §1.5, §1.7); the defaults are the reference client's,
+// without its bugs.
+struct WriteOptions {
+  bool dry_run = false;         // send nothing; return what would have been sent
+  bool require_aliases = true;  // POST refuses a payload without aliases
+  bool extend_arrays = true;    // PATCH appends to arrays (de-duplicated) instead of replacing
+  std::string lab;              // default lab (and alias prefix) where the profile has `lab`
+  std::string award;            // default award where the profile has `award`
+};
+
 struct ClientOptions {
   std::string url;         // e.g. "https://portal.example.org" (no trailing slash)
   std::string api_key;     // HTTP Basic user; empty: anonymous
@@ -57,6 +67,28 @@ class Client {
       const std::vector<std::pair<std::string, std::string>>& params, int limit = 0) = 0;
   // The same with a raw query string as a portal URL shows it ("type=Biosample&lab.name=x").
   virtual Result<std::vector<nlohmann::json>> SearchQuery(const std::string& query, int limit = 0) = 0;
+
+  struct Written {
+    nlohmann::json record;  // the object frame; in a dry run, the payload that would be sent
+    std::string method;     // "POST", "PATCH", "PUT", or "" in a dry run
+    std::string path;       // where it was (or would be) sent
+    bool existed = false;   // POST answered 409 and `record` is the existing record
+  };
+  // POST a record. The profile comes from "_profile" (or "@id"): a type name, TypeName or
+  // collection ("biosample", "Biosample", "biosamples", "/biosamples/x/"). Lab and award
+  // defaults apply where the profile has those properties; aliases are cleaned ('/' and
+  // '\' become '_', '#' is dropped), prefixed with the lab when they have no prefix, and
+  // de-duplicated. A 409 returns the existing record (found by alias) with existed=true:
+  // posting the same input twice is idempotent. Validation: 422 with the server's errors.
+  virtual Result<Written> Post(nlohmann::json payload, const WriteOptions& options = {}) = 0;
+  // PATCH the record named by "_enc_id" (any identifier). With extend_arrays, array
+  // properties are merged with the stored ones, keeping order and dropping duplicates.
+  // NotFound if the record does not exist.
+  virtual Result<Written> Patch(nlohmann::json payload, const WriteOptions& options = {}) = 0;
+
+  // The server's schema of a profile, by any of its names ("biosample", "Biosample",
+  // "biosamples"); its "id" is "/profiles/<id>.json". InvalidArgument if unknown.
+  virtual Result<nlohmann::json> Schema(const std::string& profile) = 0;
 
   // The HTTP status and JSON body of one request; the building block of the calls above.
   struct Response {

@@ -8,6 +8,7 @@
 #include "cli/cmd_config.h"
 #include "cli/cmd_hash.h"
 #include "cli/cmd_records.h"
+#include "cli/cmd_register.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   GetCommandOptions get;
   SearchCommandOptions search;
   AddRecordCommands(app, connection, get, search);
+  RegisterCommandOptions register_options;
+  AddRegisterCommand(app, register_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -39,5 +42,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("config")) return RunConfigShow(config, std::cout, std::cerr);
   if (app.got_subcommand("get")) return RunGet(connection, get, std::cout, std::cerr);
   if (app.got_subcommand("search")) return RunSearch(connection, search, std::cout, std::cerr);
+  if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
   return kExitUsage;
 }

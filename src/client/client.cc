@@ -119,6 +119,85 @@ class CurlClient final : public Client {
     return SearchQuery(query, limit);
   }
 
+  Result<Written> Post(json payload, const WriteOptions& options) override {
+    if (!payload.is_object()) return Status::InvalidArgument("a record must be a JSON object");
+    std::string profile_name = payload.value("_profile", payload.value("@id", ""));
+    if (profile_name.empty())
+      return Status::InvalidArgument("say which profile the record is for: \"_profile\": \"biosample\"");
+    DCC_ASSIGN_OR_RETURN(Profile profile, FindProfile(profile_name));
+    payload.erase("_profile");
+    payload.erase("@id");
+    payload.erase("_enc_id");
+    if (profile.has_lab && !payload.contains("lab") && !options.lab.empty()) payload["lab"] = options.lab;
+    if (profile.has_award && !payload.contains("award") && !options.award.empty()) payload["award"] = options.award;
+    DCC_RETURN_IF_ERROR(PrepareAliases(payload, options.lab.empty() ? payload.value("lab", "") : options.lab,
+                                       profile.has_aliases && options.require_aliases));
+    Written w;
+    w.path = "/" + profile.id;
+    if (options.dry_run) {
+      w.record = payload;
+      return w;
+    }
+    DCC_ASSIGN_OR_RETURN(Response r, Request("POST", w.path, &payload));
+    w.method = "POST";
+    if (r.status == 201 || r.status == 200) {
+      w.record = r.body["@graph"][0];
+      return w;
+    }
+    if (r.status == 409 && payload.contains("aliases")) {
+      // Idempotency as the reference ecosystem does it: the aliases name the record.
+      for (const auto& alias : payload["aliases"]) {
+        DCC_ASSIGN_OR_RETURN(Response existing, Request("GET", "/" + IdPath(alias.get<std::string>()) + "/?format=json", nullptr));
+        if (existing.status == 200) {
+          w.record = existing.body;
+          w.existed = true;
+          return w;
+        }
+      }
+    }
+    return StatusOfResponse(r.status, r.body, "POST " + w.path);
+  }
+
+  Result<json> Schema(const std::string& name) override {
+    DCC_ASSIGN_OR_RETURN(Profile p, FindProfile(name));
+    return p.schema;
+  }
+
+  Result<Written> Patch(json payload, const WriteOptions& options) override {
+    std::string id = payload.value("_enc_id", "");
+    if (id.empty()) return Status::InvalidArgument("say which record to patch: \"_enc_id\": \"<identifier>\"");
+    payload.erase("_enc_id");
+    payload.erase("_profile");
+    Written w;
+    w.path = "/" + IdPath(id);
+    DCC_ASSIGN_OR_RETURN(Response current, Request("GET", w.path + "/?format=json&frame=edit", nullptr));
+    if (current.status == 404) return Status::NotFound("no record '" + id + "' to patch");
+    if (current.status != 200) return StatusOfResponse(current.status, current.body, "GET " + id);
+    if (payload.contains("aliases")) {
+      DCC_RETURN_IF_ERROR(PrepareAliases(payload, options.lab.empty() ? current.body.value("lab", "") : options.lab, false));
+    }
+    if (options.extend_arrays) {
+      for (auto it = payload.begin(); it != payload.end(); ++it) {
+        if (!it->is_array() || !current.body.contains(it.key()) || !current.body[it.key()].is_array()) continue;
+        json merged = current.body[it.key()];
+        for (const auto& v : *it)
+          if (std::find(merged.begin(), merged.end(), v) == merged.end()) merged.push_back(v);
+        *it = merged;
+      }
+    }
+    if (options.dry_run) {
+      w.record = payload;
+      return w;
+    }
+    DCC_ASSIGN_OR_RETURN(Response r, Request("PATCH", w.path, &payload));
+    w.method = "PATCH";
+    if (r.status == 200) {
+      w.record = r.body["@graph"][0];
+      return w;
+    }
+    return StatusOfResponse(r.status, r.body, "PATCH " + id);
+  }
+
   Result<std::vector<json>> SearchQuery(const std::string& raw, int limit) override {
     std::string query = raw;
     if (auto q = query.find('?'); q != std::string::npos) query = query.substr(q + 1);
@@ -172,9 +251,83 @@ class CurlClient final : public Client {
     return r;
   }
 
+  struct Profile {
+    std::string id;  // "biosample"
+    bool has_lab = false, has_award = false, has_aliases = false;
+    nlohmann::json schema;
+  };
+
+  // The profiles document, fetched once (anonymously readable).
+  Result<const json*> Profiles() {
+    if (profiles_.is_null()) {
+      DCC_ASSIGN_OR_RETURN(Response r, Request("GET", "/profiles/?format=json", nullptr));
+      if (r.status != 200 || !r.body.is_object()) return StatusOfResponse(r.status, r.body, "GET /profiles/");
+      profiles_ = std::move(r.body);
+    }
+    return &profiles_;
+  }
+
+  // Any name of a profile: id, TypeName, collection or an @id path; plurals are
+  // singularised as the reference does for the common English endings.
+  Result<Profile> FindProfile(const std::string& name) {
+    DCC_ASSIGN_OR_RETURN(const json* all, Profiles());
+    std::string n = name;
+    while (!n.empty() && n.front() == '/') n.erase(0, 1);
+    n = n.substr(0, n.find('/'));
+    for (auto& ch : n) ch = ch == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::vector<std::string> candidates = {n};
+    if (n.size() > 3 && n.compare(n.size() - 3, 3, "ies") == 0) candidates.push_back(n.substr(0, n.size() - 3) + "y");
+    if (n.size() > 2 && n.compare(n.size() - 2, 2, "es") == 0) candidates.push_back(n.substr(0, n.size() - 2));
+    if (n.size() > 1 && n.back() == 's') candidates.push_back(n.substr(0, n.size() - 1));
+    for (auto it = all->begin(); it != all->end(); ++it) {
+      if (!it->is_object() || !it->contains("id")) continue;
+      std::string id = (*it)["id"].get<std::string>();  // "/profiles/<id>.json"
+      id = id.substr(10, id.size() - 15);
+      std::string type_lower = it.key();
+      for (auto& ch : type_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string collection = it->value("collection", "");
+      for (auto& ch : collection) ch = ch == '-' ? '_' : ch;
+      for (const auto& c : candidates) {
+        if (c == id || c == type_lower || (!collection.empty() && c == collection)) {
+          const json& props = (*it)["properties"];
+          return Profile{id, props.contains("lab"), props.contains("award"), props.contains("aliases"), *it};
+        }
+      }
+    }
+    return Status::InvalidArgument("the server has no profile '" + name + "' (see GET /profiles/)");
+  }
+
+  static Status PrepareAliases(json& payload, const std::string& lab, bool required) {
+    if (!payload.contains("aliases") || payload["aliases"].empty()) {
+      if (required) return Status::InvalidArgument("the record has no aliases (pass --no-aliases to post without)");
+      return Status::Ok();
+    }
+    std::vector<std::string> cleaned;
+    for (const auto& a : payload["aliases"]) {
+      if (!a.is_string()) return Status::InvalidArgument("aliases must be strings");
+      std::string alias;
+      for (char ch : a.get<std::string>()) {
+        if (ch == '#') continue;
+        alias.push_back(ch == '/' || ch == '\\' ? '_' : ch);
+      }
+      if (alias.find(':') == std::string::npos) {
+        std::string prefix = lab.substr(lab.find_last_of('/', lab.size() - 2) + 1);
+        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+        if (prefix.empty())
+          return Status::InvalidArgument("alias '" + alias + "' has no prefix and no lab is set to prefix it");
+        alias = prefix + ":" + alias;
+      }
+      if (std::find(cleaned.begin(), cleaned.end(), alias) == cleaned.end()) cleaned.push_back(alias);
+    }
+    std::sort(cleaned.begin(), cleaned.end());
+    payload["aliases"] = cleaned;
+    return Status::Ok();
+  }
+
   ClientOptions o_;
   CURL* curl_;
   curl_slist* headers_ = nullptr;
+  json profiles_;
 };
 
 }  // namespace

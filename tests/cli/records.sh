@@ -8,27 +8,10 @@ profiles=$3
 work=$(mktemp -d /tmp/dcc-cli-records-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
-"$dccd" admin init "${common[@]}" >/dev/null
-"$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
-"$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
-admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
-alice_json=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test)
-"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/dccd.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$work/port")"
-post() { curl -sf -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" >/dev/null || fail "POST /$2"; }
-post "$admin" lab '{"name":"lab-a","title":"Lab A"}'
-post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}'
-post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}'
-alice="$(jq -r '.access_key_id' <<<"$alice_json"):$(jq -r '.secret_access_key' <<<"$alice_json")"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/dccd_fixture.sh"
 post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d1"],"sex":"female"}'
 post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d2"],"sex":"male"}'
-
-# Credentials and server from the environment, as the reference client reads them.
-export DCC_MODE=$url DCC_API_KEY=${alice%%:*} DCC_SECRET_KEY=${alice#*:} HOME=$work/home DCC_CONFIG_FILE=
 
 echo "1. dcc get: any identifier, several tried in turn, frames, --ignore-404"
 acc=$("$dcc" get lab-a:d1 | jq -r .accession)

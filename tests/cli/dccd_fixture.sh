@@ -1,0 +1,22 @@
+# Sourced by CLI tests: starts a real dccd (temp data dir, ephemeral port) with an admin
+# and alice (submits for lab-a), creates the records a submission links to, and exports
+# DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work; defines
+# fail, post (curl as a given user), url, admin, alice.
+fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -5 "$work/dccd.log" >&2; exit 1; }
+common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
+"$dccd" admin init "${common[@]}" >/dev/null
+"$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
+"$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
+admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
+alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.access_key_id + ":" + .secret_access_key')
+"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/dccd.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$work/port")"
+post() { curl -sf -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" >/dev/null || fail "POST /$2"; }
+post "$admin" lab '{"name":"lab-a","title":"Lab A"}'
+post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}'
+post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}'
+post "$admin" source '{"name":"atcc","title":"ATCC"}'
+post "$admin" biosample_type '{"name":"k562","classification":"cell line","term_id":"EFO:0002067","term_name":"K562"}'
+export DCC_MODE=$url DCC_API_KEY=${alice%%:*} DCC_SECRET_KEY=${alice#*:} HOME=$work/home DCC_CONFIG_FILE=
