@@ -45,23 +45,6 @@ EXIT STATUS
 
 )";
 
-int ExitFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kNotFound: return kExitNotFound;
-    case Status::Code::kUnauthenticated:
-    case Status::Code::kPermissionDenied: return kExitAuth;
-    case Status::Code::kUnavailable: return kExitUnavailable;
-    case Status::Code::kInvalidArgument: return kExitUsage;
-    default: return kExitFailed;
-  }
-}
-
-Result<std::unique_ptr<Client>> Connect(const ConnectionFlags& c) {
-  DCC_ASSIGN_OR_RETURN(Config config, Config::Load(ConfigSources::FromEnvironment()));
-  DCC_ASSIGN_OR_RETURN(ClientOptions options, ClientOptions::FromConfig(config, c.server));
-  return Client::Open(options);
-}
-
 }  // namespace
 
 void AddRecordCommands(CLI::App& app, ConnectionFlags& connection, GetCommandOptions& get,
@@ -87,16 +70,16 @@ void AddRecordCommands(CLI::App& app, ConnectionFlags& connection, GetCommandOpt
 }
 
 int RunGet(const ConnectionFlags& connection, const GetCommandOptions& o, std::ostream& out, std::ostream& err) {
-  auto client = Connect(connection);
-  if (!client.ok()) {
-    err << "dcc get: " << client.status().ToString() << "\n";
-    return ExitFor(client.status());
+  auto c = Connect(connection);
+  if (!c.ok()) {
+    err << "dcc get: " << c.status().ToString() << "\n";
+    return ExitCodeFor(c.status());
   }
   GetOptions g{o.frame, o.database, o.ignore_404};
-  auto record = (*client)->Get(o.ids, g);
+  auto record = c->client->Get(o.ids, g);
   if (!record.ok()) {
     err << "dcc get: " << record.status().ToString() << "\n";
-    return ExitFor(record.status());
+    return ExitCodeFor(record.status());
   }
   out << record->dump(2) << "\n";
   return kExitOk;
@@ -117,15 +100,15 @@ int RunSearch(const ConnectionFlags& connection, const SearchCommandOptions& o, 
     }
     params.emplace_back(t.substr(0, eq), t.substr(eq + 1));
   }
-  auto client = Connect(connection);
-  if (!client.ok()) {
-    err << "dcc search: " << client.status().ToString() << "\n";
-    return ExitFor(client.status());
+  auto c = Connect(connection);
+  if (!c.ok()) {
+    err << "dcc search: " << c.status().ToString() << "\n";
+    return ExitCodeFor(c.status());
   }
-  auto hits = o.url.empty() ? (*client)->Search(params, o.limit) : (*client)->SearchQuery(o.url, o.limit);
+  auto hits = o.url.empty() ? c->client->Search(params, o.limit) : c->client->SearchQuery(o.url, o.limit);
   if (!hits.ok()) {
     err << "dcc search: " << hits.status().ToString() << "\n";
-    return ExitFor(hits.status());
+    return ExitCodeFor(hits.status());
   }
   if (o.format == "json") {
     out << nlohmann::json(*hits).dump(2) << "\n";

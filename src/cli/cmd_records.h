@@ -6,11 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace dcc::cli {
+#include "cli/connection.h"
 
-struct ConnectionFlags {
-  std::string server;  // --server: a configured server name, a host, or a URL
-};
+namespace dcc::cli {
 
 struct GetCommandOptions {
   std::vector<std::string> ids;

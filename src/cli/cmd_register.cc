@@ -40,17 +40,6 @@ EXIT STATUS
 
 )";
 
-int ExitFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kNotFound: return kExitNotFound;
-    case Status::Code::kUnauthenticated:
-    case Status::Code::kPermissionDenied: return kExitAuth;
-    case Status::Code::kUnavailable: return kExitUnavailable;
-    case Status::Code::kInvalidArgument: return kExitUsage;
-    default: return kExitFailed;
-  }
-}
-
 std::string Name(const nlohmann::json& r) {
   if (r.contains("@id")) return r["@id"].get<std::string>();
   if (r.contains("accession")) return r["accession"].get<std::string>();
@@ -74,26 +63,21 @@ void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& o) {
 
 int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions& o, std::ostream& out,
                 std::ostream& err) {
-  auto config = Config::Load(ConfigSources::FromEnvironment());
-  if (!config.ok()) {
-    err << "dcc register: " << config.status().ToString() << "\n";
-    return ExitFor(config.status());
+  auto c = Connect(connection);
+  if (!c.ok()) {
+    err << "dcc register: " << c.status().ToString() << "\n";
+    return ExitCodeFor(c.status());
   }
-  auto options = ClientOptions::FromConfig(*config, connection.server);
-  auto client = options.ok() ? Client::Open(*options) : Result<std::unique_ptr<Client>>(options.status());
-  if (!client.ok()) {
-    err << "dcc register: " << client.status().ToString() << "\n";
-    return ExitFor(client.status());
-  }
-  auto schema = (*client)->Schema(o.profile);
+  Client& client = *c->client;
+  auto schema = client.Schema(o.profile);
   if (!schema.ok()) {
     err << "dcc register: " << schema.status().ToString() << "\n";
-    return ExitFor(schema.status());
+    return ExitCodeFor(schema.status());
   }
   auto input = ReadRecords(o.infile, *schema);
   if (!input.ok()) {
     err << "dcc register: " << input.status().ToString() << "\n";
-    return ExitFor(input.status());
+    return ExitCodeFor(input.status());
   }
   for (const auto& e : input->errors) err << e.where << ": " << e.message << "\n";
   if (!input->errors.empty() && !o.keep_going) {
@@ -105,8 +89,8 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
   w.dry_run = o.dry_run;
   w.require_aliases = !o.no_aliases;
   w.extend_arrays = !o.overwrite_arrays;
-  w.lab = config->values().value("lab", "");
-  w.award = config->values().value("award", "");
+  w.lab = c->config.values().value("lab", "");
+  w.award = c->config.values().value("award", "");
   int created = 0, existed = 0, patched = 0, failed = 0;
   for (const auto& row : input->records) {
     nlohmann::json record = row.record;
@@ -122,11 +106,11 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
         continue;
       }
       record["_enc_id"] = id;
-      written = (*client)->Patch(record, w);
+      written = client.Patch(record, w);
     } else {
       record.erase("record_id");
       record["_profile"] = o.profile;
-      written = (*client)->Post(record, w);
+      written = client.Post(record, w);
     }
     if (!written.ok()) {
       err << where << ": " << written.status().ToString() << "\n";
