@@ -9,6 +9,7 @@
 #include "cli/cmd_hash.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
+#include "cli/cmd_upload.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   AddRecordCommands(app, connection, get, search);
   RegisterCommandOptions register_options;
   AddRegisterCommand(app, register_options);
+  UploadCommandOptions upload;
+  AddUploadCommand(app, upload);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,5 +46,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("get")) return RunGet(connection, get, std::cout, std::cerr);
   if (app.got_subcommand("search")) return RunSearch(connection, search, std::cout, std::cerr);
   if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
+  if (app.got_subcommand("upload")) return RunUpload(connection, upload, std::cout, std::cerr);
   return kExitUsage;
 }

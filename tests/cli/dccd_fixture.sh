@@ -1,6 +1,7 @@
 # Sourced by CLI tests: starts a real dccd (temp data dir, ephemeral port) with an admin
 # and alice (submits for lab-a), creates the records a submission links to, and exports
-# DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work; defines
+# DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work (and
+# optionally serve_extra, more `dccd serve` flags); defines
 # fail, post (curl as a given user), url, admin, alice.
 fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -5 "$work/dccd.log" >&2; exit 1; }
 common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
@@ -9,7 +10,8 @@ common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
 "$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
 admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
 alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.access_key_id + ":" + .secret_access_key')
-"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/dccd.log" 2>&1 &
+"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" ${serve_extra[@]+"${serve_extra[@]}"} \
+  >"$work/dccd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$work/port")"

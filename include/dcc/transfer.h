@@ -1,0 +1,44 @@
+// include/dcc/transfer.h: moving file bytes to and from a portal, verified.
+//
+// UploadFile sends a local file to a file record's upload_url through the portal's
+// S3-compatible endpoint: multipart, parts in parallel, each request SigV4-signed with
+// the record's temporary credentials (renewed first, as the reference client does). The
+// portal checks the whole file against the record's md5sum and file_size; the result says
+// what it found. An interrupted upload resumes: parts already stored (ListParts, same
+// size and md5) are not sent again.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "dcc/client.h"
+#include "dcc/status.h"
+
+namespace dcc {
+
+struct UploadOptions {
+  // The S3 endpoint serving upload_url's bucket, e.g. "http://127.0.0.1:9000"
+  // (dccd --s3-listen). Required: s3:// URLs do not say where the endpoint is.
+  std::string s3_endpoint;
+  uint64_t part_size = 8u << 20;  // grown as needed to stay within 10,000 parts
+  int concurrency = 4;            // parts in flight; memory is about concurrency × part_size
+  std::function<void(uint64_t sent, uint64_t total)> progress;  // may be empty
+};
+
+struct UploadResult {
+  std::string upload_url;
+  uint64_t size = 0;
+  int parts = 0;
+  int parts_resumed = 0;  // parts found already stored and skipped
+  std::string status;     // the file record's status afterwards ("in progress" if verified)
+  std::string content_error_detail;  // why not, when the portal rejected the bytes
+};
+
+// `file_id` is any identifier of the file record. Unauthenticated/PermissionDenied if
+// the caller may not upload; ChecksumMismatch when the portal rejected the bytes (the
+// record is then "content error" and the result explains); IOError for the local file.
+Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
+                                const UploadOptions& options);
+
+}  // namespace dcc

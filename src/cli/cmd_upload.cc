@@ -1,0 +1,97 @@
+#include "cli/cmd_upload.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/exit_codes.h"
+#include "dcc/transfer.h"
+
+namespace dcc::cli {
+namespace {
+
+const char* kHelp = R"(Upload a file's bytes to its file record, verified by the portal.
+
+dcc upload asks the portal for fresh upload credentials (POST @@upload), sends PATH to the
+record's upload_url through the portal's S3-compatible endpoint as a multipart upload
+with --concurrency parts in flight, and reports what the portal decided: "in progress"
+when the bytes match the record's md5sum and file_size, or "content error" and why.
+Interrupted? Run the same command again: parts already stored are checked (md5) and not
+sent again.
+
+Example:
+  $ dcc upload DCCFF123ABC reads_R1.fastq.gz --s3-endpoint http://portal.example.org:9000
+  uploaded reads_R1.fastq.gz (1024.0 MiB, 128 parts, 0 resumed) to s3://dcc-files/2026/11/21/…/DCCFF123ABC.fastq.gz
+  DCCFF123ABC is in progress: the portal verified md5 and size
+
+The S3 endpoint comes from --s3-endpoint, else "s3_endpoint" in the config, else
+AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (as for aws s3 cp against a non-AWS portal).
+
+See also: dcc hash (the md5sum and file_size to put in the record), dcc register.
+
+EXIT STATUS
+  0  uploaded and verified   1  the portal rejected the bytes (content error) or refused
+  3  no such file or record   4  the local file could not be read
+  5  credentials refused (or the file is not awaiting bytes)   6  unreachable   2  bad flags
+
+)";
+
+std::string EndpointFrom(const UploadCommandOptions& o, const Config& config) {
+  if (!o.s3_endpoint.empty()) return o.s3_endpoint;
+  if (config.values().contains("s3_endpoint")) return config.values()["s3_endpoint"].get<std::string>();
+  for (const char* var : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"})
+    if (const char* v = std::getenv(var); v && *v) return v;
+  return "";
+}
+
+}  // namespace
+
+void AddUploadCommand(CLI::App& app, UploadCommandOptions& o) {
+  auto* u = app.add_subcommand("upload", "upload a file's bytes to its file record, verified");
+  u->footer(kHelp);
+  u->add_option("FILE_ID", o.file_id, "the file record: accession, uuid or alias")->required();
+  u->add_option("PATH", o.path, "the local file")->required();
+  u->add_option("--s3-endpoint", o.s3_endpoint, "the portal's S3 endpoint URL");
+  u->add_option("--part-size-mib", o.part_size_mib, "multipart part size (min 5)")->capture_default_str();
+  u->add_option("--concurrency", o.concurrency, "parts in flight")->capture_default_str()->check(CLI::Range(1, 64));
+  u->add_flag("!--no-progress", o.progress, "no progress line, even on a terminal");
+}
+
+int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, std::ostream& out, std::ostream& err) {
+  auto c = Connect(connection);
+  if (!c.ok()) {
+    err << "dcc upload: " << c.status().ToString() << "\n";
+    return ExitCodeFor(c.status());
+  }
+  UploadOptions options;
+  options.s3_endpoint = EndpointFrom(o, c->config);
+  options.part_size = o.part_size_mib << 20;
+  options.concurrency = o.concurrency;
+  if (o.progress && isatty(STDERR_FILENO)) {
+    options.progress = [](uint64_t sent, uint64_t total) {
+      std::fprintf(stderr, "\r%3d%% of %.1f MiB", static_cast<int>(total ? sent * 100 / total : 100),
+                   static_cast<double>(total) / 1048576.0);
+      if (sent == total) std::fprintf(stderr, "\r\033[K");
+    };
+  }
+  auto r = UploadFile(*c->client, o.file_id, o.path, options);
+  if (!r.ok()) {
+    err << "dcc upload: " << r.status().ToString() << "\n";
+    return r.status().code() == Status::Code::kChecksumMismatch ? kExitFailed
+           : r.status().code() == Status::Code::kIOError && r.status().where() == o.path ? kExitIOError
+                                                                                          : ExitCodeFor(r.status());
+  }
+  char size[32];
+  std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->size) / 1048576.0);
+  out << "uploaded " << o.path << " (" << size << ", " << r->parts << " parts, " << r->parts_resumed
+      << " resumed) to " << r->upload_url << "\n";
+  if (r->status == "in progress") {
+    out << o.file_id << " is in progress: the portal verified md5 and size\n";
+    return kExitOk;
+  }
+  out << o.file_id << " is " << r->status << (r->content_error_detail.empty() ? "" : ": " + r->content_error_detail) << "\n";
+  return kExitFailed;
+}
+
+}  // namespace dcc::cli

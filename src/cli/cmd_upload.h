@@ -1,0 +1,24 @@
+// src/cli/cmd_upload.h: `dcc upload`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <string>
+
+#include "cli/connection.h"
+
+namespace dcc::cli {
+
+struct UploadCommandOptions {
+  std::string file_id;
+  std::string path;
+  std::string s3_endpoint;
+  uint64_t part_size_mib = 8;
+  int concurrency = 4;
+  bool progress = true;
+};
+
+void AddUploadCommand(CLI::App& app, UploadCommandOptions& options);
+int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, std::ostream& out, std::ostream& err);
+
+}  // namespace dcc::cli
