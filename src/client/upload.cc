@@ -245,9 +245,13 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
         }
         got += static_cast<size_t>(r);
       }
-      std::string md5 = Md5Raw(buf.data(), len);
-      std::string md5hex = ToHex(reinterpret_cast<const unsigned char*>(md5.data()), md5.size());
+      // Only a part the server already has is hashed here, to decide whether to skip it.
       auto prior = done.find(n);
+      std::string md5hex;
+      if (prior != done.end()) {
+        std::string md5 = Md5Raw(buf.data(), len);
+        md5hex = ToHex(reinterpret_cast<const unsigned char*>(md5.data()), md5.size());
+      }
       if (prior != done.end() && prior->second == md5hex) {
         std::lock_guard lock(mu);
         etags[n] = md5hex;

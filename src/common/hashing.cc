@@ -39,6 +39,7 @@ std::string RawToHex(const std::string& raw) {
 
 struct MultiHasher::State {
   uint64_t part_size;  // 0: no multipart ETag
+  bool md5_only = false;
   uint64_t size = 0;
   uint64_t in_part = 0;  // bytes of the current part hashed so far
   uint64_t parts = 0;    // completed parts
@@ -62,6 +63,7 @@ struct MultiHasher::State {
   // ETag, md5 + sha1 + crc32c | part md5s + sha256 with it (md5 costs as much as sha1 and
   // sha256 together where the CPU has SHA-NI).
   void HashSecondLane(const unsigned char* p, size_t len) {
+    if (md5_only) return;
     if (part_size == 0) EVP_DigestUpdate(sha1.get(), p, len);
     EVP_DigestUpdate(sha256.get(), p, len);
     if (part_size == 0) return;
@@ -78,6 +80,7 @@ struct MultiHasher::State {
 
   void HashFirstLane(const unsigned char* p, size_t len) {
     EVP_DigestUpdate(md5.get(), p, len);
+    if (md5_only) return;
     if (part_size > 0) EVP_DigestUpdate(sha1.get(), p, len);
     // crc32_iscsi takes an int length; feed large buffers in slices.
     for (size_t off = 0; off < len;) {
@@ -113,7 +116,8 @@ struct MultiHasher::State {
 
 MultiHasher::MultiHasher(Options options) : s_(std::make_unique<State>()) {
   s_->part_size = options.part_size;
-  if (options.lanes > 1) s_->helper = std::thread([state = s_.get()] { state->HelperLoop(); });
+  s_->md5_only = options.md5_only;
+  if (options.lanes > 1 && !options.md5_only) s_->helper = std::thread([state = s_.get()] { state->HelperLoop(); });
 }
 
 MultiHasher::~MultiHasher() {
@@ -153,9 +157,11 @@ Digests MultiHasher::Finish() {
   Digests d;
   d.size = s_->size;
   d.md5 = RawToHex(FinalRaw(s_->md5.get()));
-  d.sha1 = RawToHex(FinalRaw(s_->sha1.get()));
-  d.sha256 = RawToHex(FinalRaw(s_->sha256.get()));
-  d.crc32c = ~s_->crc;
+  if (!s_->md5_only) {
+    d.sha1 = RawToHex(FinalRaw(s_->sha1.get()));
+    d.sha256 = RawToHex(FinalRaw(s_->sha256.get()));
+    d.crc32c = ~s_->crc;
+  }
   if (s_->size > 0 && s_->part_size > 0) {
     if (s_->in_part > 0) s_->ClosePart();
     d.s3_multipart_etag =

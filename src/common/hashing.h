@@ -35,6 +35,9 @@ class MultiHasher {
     // on a helper thread, for buffers of 256 KiB or more. md5 cannot be split, so this
     // roughly doubles throughput on a machine with a core to spare. 1: all inline.
     int lanes = 1;
+    // Only md5 (sha1, sha256 and crc32c stay empty/zero): for bytes whose other digests
+    // are computed later anyway, such as the parts of a multipart upload.
+    bool md5_only = false;
   };
   MultiHasher() : MultiHasher(Options{}) {}
   explicit MultiHasher(Options options);

@@ -88,8 +88,11 @@ class BlobStore {
   virtual ~BlobStore() = default;
   virtual BlobCapabilities capabilities() const = 0;
   // Starts a staged upload named `staging_id` (letters, digits, '-' and '_' only).
-  // Conflict if one with that id is already staged.
-  virtual Result<std::unique_ptr<BlobWriter>> Stage(const std::string& staging_id) = 0;
+  // Conflict if one with that id is already staged. With `md5_only`, Commit's digests
+  // carry only the md5 (and expectations other than md5 and size are not checked): for
+  // bytes whose full digests are computed later, such as multipart parts.
+  virtual Result<std::unique_ptr<BlobWriter>> Stage(const std::string& staging_id,
+                                                    bool md5_only = false) = 0;
   // Reopens a staged upload after a restart, re-hashing the bytes already staged.
   // NotFound if none.
   virtual Result<std::unique_ptr<BlobWriter>> Resume(const std::string& staging_id) = 0;
