@@ -94,7 +94,10 @@ class Client {
   struct Response {
     long status = 0;
     nlohmann::json body;
+    std::string location;  // the Location header of a redirect, if any
   };
+  // The server's base URL, e.g. "https://portal.example.org".
+  virtual const std::string& base_url() const = 0;
   virtual Result<Response> Request(const std::string& method, const std::string& path,
                                    const nlohmann::json* body = nullptr) = 0;
 };

@@ -41,4 +41,24 @@ struct UploadResult {
 Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
                                 const UploadOptions& options);
 
+struct DownloadOptions {
+  uint64_t chunk_size = 8u << 20;  // bytes per ranged request
+  int concurrency = 4;             // ranges in flight
+  std::function<void(uint64_t received, uint64_t total)> progress;  // may be empty
+};
+
+struct DownloadResult {
+  std::string path;
+  uint64_t size = 0;
+  std::string md5;  // verified equal to the record's md5sum
+};
+
+// Downloads a file record's bytes to `dest` (the record's file name in the current
+// directory if empty): follows @@download to its signed URL, fetches ranges in parallel
+// into `<dest>.part`, checks the md5 against the record, and only then renames it into
+// place. ChecksumMismatch if the bytes differ (nothing is left at `dest`); NotFound if the
+// record has no bytes yet.
+Result<DownloadResult> DownloadFile(Client& client, const std::string& file_id, const std::string& dest,
+                                    const DownloadOptions& options);
+
 }  // namespace dcc

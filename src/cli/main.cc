@@ -9,7 +9,7 @@
 #include "cli/cmd_hash.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
-#include "cli/cmd_upload.h"
+#include "cli/cmd_transfer.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   AddRegisterCommand(app, register_options);
   UploadCommandOptions upload;
   AddUploadCommand(app, upload);
+  DownloadCommandOptions download;
+  AddDownloadCommand(app, download);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -47,5 +49,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("search")) return RunSearch(connection, search, std::cout, std::cerr);
   if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
   if (app.got_subcommand("upload")) return RunUpload(connection, upload, std::cout, std::cerr);
+  if (app.got_subcommand("download")) return RunDownload(connection, download, std::cout, std::cerr);
   return kExitUsage;
 }

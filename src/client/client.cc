@@ -119,6 +119,8 @@ class CurlClient final : public Client {
     return SearchQuery(query, limit);
   }
 
+  const std::string& base_url() const override { return o_.url; }
+
   Result<Written> Post(json payload, const WriteOptions& options) override {
     if (!payload.is_object()) return Status::InvalidArgument("a record must be a JSON object");
     std::string profile_name = payload.value("_profile", payload.value("@id", ""));
@@ -246,6 +248,8 @@ class CurlClient final : public Client {
     }
     Response r;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
+    char* location = nullptr;
+    if (curl_easy_getinfo(curl_, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) r.location = location;
     r.body = json::parse(received, nullptr, false);
     if (r.body.is_discarded()) r.body = received;
     return r;

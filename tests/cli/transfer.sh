@@ -3,8 +3,8 @@
 # upload, a content error reported, resume after the client is killed, and bad input.
 # usage: upload.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
+dcc=$(realpath "$1")
+dccd=$(realpath "$2")
 profiles=$3
 work=$(mktemp -d /tmp/dcc-cli-upload-XXXXXX)
 pid=""
@@ -28,6 +28,13 @@ out=$("$dcc" upload "$acc" "$work/a.bam")
 grep -q "3 parts, 0 resumed" <<<"$out" || fail "upload: $out"
 grep -q "$acc is in progress" <<<"$out" || fail "not verified: $out"
 
+echo "   and back: dcc download verifies the md5 and writes only verified bytes"
+(cd "$work" && "$dcc" download "$acc" --concurrency 3 --chunk-size-mib 1 >"$work/dl.out")
+cmp -s "$work/a.bam" "$work/$acc.bam" || fail "downloaded bytes differ"
+grep -q "md5 $(md5sum <"$work/a.bam" | cut -d' ' -f1) verified" "$work/dl.out" || fail "$(cat "$work/dl.out")"
+[ ! -e "$work/$acc.bam.part" ] || fail "the .part file was left"
+"$dcc" download "$acc" -o "$work/named.bam" >/dev/null && cmp -s "$work/a.bam" "$work/named.bam" || fail "-o"
+
 echo "2. bytes that do not match the record: content error, exit 1"
 head -c $((6 << 20)) /dev/urandom >"$work/b.bam"
 acc_b=$(new_file "$work/b.bam" 00000000000000000000000000000000)
@@ -46,8 +53,7 @@ for _ in $(seq 300); do
   [ -n "$(find "$work/data/blobs/objects/.multipart" -name '00002.md5' 2>/dev/null)" ] && break
   sleep 0.02
 done
-kill -9 $uploader 2>/dev/null || true
-wait $uploader 2>/dev/null || true
+{ kill -9 $uploader; wait $uploader; } 2>/dev/null || true
 [ -f "$work/c.bam.dcc-upload.json" ] || fail "no resume state was kept"
 out=$("$dcc" upload "$acc_c" "$work/c.bam" --concurrency 1 --part-size-mib 8)
 resumed=$(grep -o '[0-9]* resumed' <<<"$out" | cut -d' ' -f1)
@@ -55,8 +61,11 @@ resumed=$(grep -o '[0-9]* resumed' <<<"$out" | cut -d' ' -f1)
 grep -q "$acc_c is in progress" <<<"$out" || fail "resumed upload not verified: $out"
 [ ! -f "$work/c.bam.dcc-upload.json" ] || fail "the resume state was not removed"
 
-echo "4. errors: missing file, a file not awaiting bytes, no endpoint"
+echo "4. errors: missing file, a file not awaiting bytes, no endpoint, no bytes to download"
 set +e
+"$dcc" download "$acc_b" -o "$work/none.bam" 2>"$work/err" >/dev/null; rc=$?
+[ $rc = 3 ] && grep -q "no verified bytes" "$work/err" || fail "download without bytes: $rc $(cat "$work/err")"
+[ ! -e "$work/none.bam" ] || fail "a file was written for a record without bytes"
 "$dcc" upload "$acc" "$work/missing.bam" 2>"$work/err" >/dev/null; rc=$?
 [ $rc = 3 ] || fail "missing local file: exit $rc"
 "$dcc" upload "$acc" "$work/a.bam" 2>"$work/err" >/dev/null; rc=$?
@@ -64,4 +73,4 @@ set +e
 env -u AWS_ENDPOINT_URL_S3 "$dcc" upload "$acc_b" "$work/b.bam" 2>"$work/err" >/dev/null; rc=$?
 [ $rc = 2 ] && grep -q "no S3 endpoint" "$work/err" || fail "no endpoint: $rc $(cat "$work/err")"
 set -e
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"

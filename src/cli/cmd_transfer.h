@@ -1,4 +1,4 @@
-// src/cli/cmd_upload.h: `dcc upload`.
+// src/cli/cmd_transfer.h: `dcc upload` and `dcc download`.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -18,7 +18,18 @@ struct UploadCommandOptions {
   bool progress = true;
 };
 
+struct DownloadCommandOptions {
+  std::string file_id;
+  std::string output;  // -o; default: the record's file name
+  uint64_t chunk_size_mib = 8;
+  int concurrency = 4;
+  bool progress = true;
+};
+
 void AddUploadCommand(CLI::App& app, UploadCommandOptions& options);
 int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, std::ostream& out, std::ostream& err);
+void AddDownloadCommand(CLI::App& app, DownloadCommandOptions& options);
+int RunDownload(const ConnectionFlags& connection, const DownloadCommandOptions& o, std::ostream& out,
+                std::ostream& err);
 
 }  // namespace dcc::cli

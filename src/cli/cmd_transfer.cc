@@ -1,4 +1,4 @@
-#include "cli/cmd_upload.h"
+#include "cli/cmd_transfer.h"
 
 #include <unistd.h>
 
@@ -37,6 +37,32 @@ EXIT STATUS
 
 )";
 
+const char* kDownloadHelp = R"(Download a file record's bytes, verified against the record's md5sum.
+
+dcc download follows the record's @@download link to its signed URL, fetches
+--concurrency byte ranges at a time into OUTPUT.part, checks the md5 against the record,
+and only then renames it to OUTPUT (default: the record's file name, e.g.
+DCCFF123ABC.bam). A mismatch leaves nothing behind.
+
+Example:
+  $ dcc download DCCFF123ABC -o sample.bam
+  downloaded DCCFF123ABC to sample.bam (1024.0 MiB), md5 b6d81b360a5672d80c27430f39153e2c verified
+
+See also: dcc upload, dcc hash.
+
+EXIT STATUS
+  0  downloaded and verified   1  the bytes did not match the record, or a transfer failed
+  3  no such record, or no bytes yet   4  OUTPUT could not be written
+  5  credentials refused   6  unreachable   2  bad flags
+
+)";
+
+void ProgressLine(uint64_t done, uint64_t total) {
+  std::fprintf(stderr, "\r%3d%% of %.1f MiB", static_cast<int>(total ? done * 100 / total : 100),
+               static_cast<double>(total) / 1048576.0);
+  if (done == total) std::fprintf(stderr, "\r\033[K");
+}
+
 std::string EndpointFrom(const UploadCommandOptions& o, const Config& config) {
   if (!o.s3_endpoint.empty()) return o.s3_endpoint;
   if (config.values().contains("s3_endpoint")) return config.values()["s3_endpoint"].get<std::string>();
@@ -68,13 +94,7 @@ int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, 
   options.s3_endpoint = EndpointFrom(o, c->config);
   options.part_size = o.part_size_mib << 20;
   options.concurrency = o.concurrency;
-  if (o.progress && isatty(STDERR_FILENO)) {
-    options.progress = [](uint64_t sent, uint64_t total) {
-      std::fprintf(stderr, "\r%3d%% of %.1f MiB", static_cast<int>(total ? sent * 100 / total : 100),
-                   static_cast<double>(total) / 1048576.0);
-      if (sent == total) std::fprintf(stderr, "\r\033[K");
-    };
-  }
+  if (o.progress && isatty(STDERR_FILENO)) options.progress = ProgressLine;
   auto r = UploadFile(*c->client, o.file_id, o.path, options);
   if (!r.ok()) {
     err << "dcc upload: " << r.status().ToString() << "\n";
@@ -92,6 +112,40 @@ int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, 
   }
   out << o.file_id << " is " << r->status << (r->content_error_detail.empty() ? "" : ": " + r->content_error_detail) << "\n";
   return kExitFailed;
+}
+
+void AddDownloadCommand(CLI::App& app, DownloadCommandOptions& o) {
+  auto* d = app.add_subcommand("download", "download a file record's bytes, verified");
+  d->footer(kDownloadHelp);
+  d->add_option("FILE_ID", o.file_id, "the file record: accession, uuid or alias")->required();
+  d->add_option("-o,--output", o.output, "where to write (default: the record's file name)");
+  d->add_option("--chunk-size-mib", o.chunk_size_mib, "bytes per ranged request")->capture_default_str();
+  d->add_option("--concurrency", o.concurrency, "ranges in flight")->capture_default_str()->check(CLI::Range(1, 64));
+  d->add_flag("!--no-progress", o.progress, "no progress line, even on a terminal");
+}
+
+int RunDownload(const ConnectionFlags& connection, const DownloadCommandOptions& o, std::ostream& out,
+                std::ostream& err) {
+  auto c = Connect(connection);
+  if (!c.ok()) {
+    err << "dcc download: " << c.status().ToString() << "\n";
+    return ExitCodeFor(c.status());
+  }
+  DownloadOptions options;
+  options.chunk_size = o.chunk_size_mib << 20;
+  options.concurrency = o.concurrency;
+  if (o.progress && isatty(STDERR_FILENO)) options.progress = ProgressLine;
+  auto r = DownloadFile(*c->client, o.file_id, o.output, options);
+  if (!r.ok()) {
+    err << "dcc download: " << r.status().ToString() << "\n";
+    return r.status().code() == Status::Code::kChecksumMismatch ? kExitFailed
+           : r.status().code() == Status::Code::kIOError && !r.status().where().empty() ? kExitIOError
+                                                                                       : ExitCodeFor(r.status());
+  }
+  char size[32];
+  std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->size) / 1048576.0);
+  out << "downloaded " << o.file_id << " to " << r->path << " (" << size << "), md5 " << r->md5 << " verified\n";
+  return kExitOk;
 }
 
 }  // namespace dcc::cli
