@@ -98,9 +98,7 @@ int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, 
   auto r = UploadFile(*c->client, o.file_id, o.path, options);
   if (!r.ok()) {
     err << "dcc upload: " << r.status().ToString() << "\n";
-    return r.status().code() == Status::Code::kChecksumMismatch ? kExitFailed
-           : r.status().code() == Status::Code::kIOError && r.status().where() == o.path ? kExitIOError
-                                                                                          : ExitCodeFor(r.status());
+    return ExitCodeFor(r.status());
   }
   char size[32];
   std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->size) / 1048576.0);
@@ -138,9 +136,7 @@ int RunDownload(const ConnectionFlags& connection, const DownloadCommandOptions&
   auto r = DownloadFile(*c->client, o.file_id, o.output, options);
   if (!r.ok()) {
     err << "dcc download: " << r.status().ToString() << "\n";
-    return r.status().code() == Status::Code::kChecksumMismatch ? kExitFailed
-           : r.status().code() == Status::Code::kIOError && !r.status().where().empty() ? kExitIOError
-                                                                                       : ExitCodeFor(r.status());
+    return ExitCodeFor(r.status());
   }
   char size[32];
   std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->size) / 1048576.0);

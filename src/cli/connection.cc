@@ -19,7 +19,9 @@ int ExitCodeFor(const Status& s) {
     case Status::Code::kPermissionDenied: return kExitAuth;
     case Status::Code::kUnavailable: return kExitUnavailable;
     case Status::Code::kInvalidArgument: return kExitUsage;
-    default: return kExitFailed;
+    // The client gives a local file's errors its path as `where`; a server's have none.
+    case Status::Code::kIOError: return s.where().empty() ? kExitFailed : kExitIOError;
+    default: return kExitFailed;  // including ChecksumMismatch: the bytes were refused
   }
 }
 
