@@ -9,9 +9,9 @@ work=$(mktemp -d /tmp/dcc-cli-records-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/dccd_fixture.sh"
-post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d1"],"sex":"female"}'
-post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d2"],"sex":"male"}'
+. "$here/../support/dccd_fixture.sh"
+post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d1"],"sex":"female"}' >/dev/null
+post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d2"],"sex":"male"}' >/dev/null
 
 echo "1. dcc get: any identifier, several tried in turn, frames, --ignore-404"
 acc=$("$dcc" get lab-a:d1 | jq -r .accession)

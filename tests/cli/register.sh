@@ -10,7 +10,7 @@ work=$(mktemp -d /tmp/dcc-cli-register-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/dccd_fixture.sh"
+. "$here/../support/dccd_fixture.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1  # real defaults, unlike the reference client
 count() { curl -s -u "$admin" "$url/search/?type=$1&limit=0" | jq .total; }
 

@@ -10,35 +10,14 @@ aws=/usr/bin/aws  # Debian's awscli; a pip-installed aws earlier on PATH is not 
 python=/usr/bin/python3  # Debian's, with python3-boto3
 work=$(mktemp -d /tmp/dcc-interop-s3-XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -20 "$work/dccd.log" >&2; exit 1; }
-
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
+. "$here/../support/dccd_fixture.sh"
+unset DCC_MODE DCC_API_KEY DCC_SECRET_KEY  # this test speaks S3 and curl, not dcc
 data=$work/data
-common=(--data-dir "$data" --no-default-profiles --profiles "$profiles")
-"$dccd" admin init "${common[@]}" >/dev/null
-"$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
-"$dccd" admin add-user "${common[@]}" --email alice@lab-a.test --lab lab-a >/dev/null
-admin=$("$dccd" admin add-key "${common[@]}" --email admin@dcc.test | jq -r '.access_key_id + ":" + .secret_access_key')
-alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.access_key_id + ":" + .secret_access_key')
-"$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --port-file "$work/port" \
-  --s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port" >"$work/dccd.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && [ -s "$work/s3port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$work/port")"
+for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
 s3="http://127.0.0.1:$(cat "$work/s3port")"
-
-post() {  # post AUTH TYPE JSON -> body; fails unless 201
-  local out code
-  out=$(curl -s -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" -w '\n%{http_code}')
-  code=$(tail -n1 <<<"$out")
-  [ "$code" = 201 ] || fail "POST /$2 answered $code: $(sed '$d' <<<"$out")"
-  sed '$d' <<<"$out"
-}
 get() { curl -s -u "$alice" "$url/$1"; }
-post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}' >/dev/null
-post "$admin" lab '{"name":"lab-a","title":"Lab A"}' >/dev/null
-post "$admin" biosample_type '{"name":"k562","classification":"cell line","term_id":"EFO:0002067","term_name":"K562"}' >/dev/null
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 
 new_file() {  # new_file PATH [MD5] -> the POST response for a file record of PATH

@@ -1,4 +1,4 @@
-# Sourced by CLI tests: starts a real dccd (temp data dir, ephemeral port) with an admin
+# Sourced by shell tests (tests/cli, tests/interop): starts a real dccd (temp data dir, ephemeral port) with an admin
 # and alice (submits for lab-a), creates the records a submission links to, and exports
 # DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work (and
 # optionally serve_extra, more `dccd serve` flags); defines
@@ -15,10 +15,16 @@ alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$work/port")"
-post() { curl -sf -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" >/dev/null || fail "POST /$2"; }
-post "$admin" lab '{"name":"lab-a","title":"Lab A"}'
-post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}'
-post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}'
-post "$admin" source '{"name":"atcc","title":"ATCC"}'
-post "$admin" biosample_type '{"name":"k562","classification":"cell line","term_id":"EFO:0002067","term_name":"K562"}'
+post() {
+  local out code
+  out=$(curl -s -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" -w '\n%{http_code}')
+  code=$(tail -n1 <<<"$out")
+  [[ $code == 2* ]] || fail "POST /$2 answered $code: $(sed '$d' <<<"$out")"
+  sed '$d' <<<"$out"
+}
+post "$admin" lab '{"name":"lab-a","title":"Lab A"}' >/dev/null
+post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}' >/dev/null
+post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}' >/dev/null
+post "$admin" source '{"name":"atcc","title":"ATCC"}' >/dev/null
+post "$admin" biosample_type '{"name":"k562","classification":"cell line","term_id":"EFO:0002067","term_name":"K562"}' >/dev/null
 export DCC_MODE=$url DCC_API_KEY=${alice%%:*} DCC_SECRET_KEY=${alice#*:} HOME=$work/home DCC_CONFIG_FILE=
