@@ -165,8 +165,9 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   TusOptions tus_options;
   tus_options.expire_seconds = o.tus_expire_seconds;
   TusService tus_service(files, *core->records, tus_options);
+  Authorizer authz(*core->store);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
-                    tus_service};
+                    tus_service, authz};
   Router router;
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   encode::RegisterRoutes(router, services);

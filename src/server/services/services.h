@@ -4,6 +4,7 @@
 
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/authorizer.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
@@ -24,6 +25,7 @@ struct Services {
   const UploadCredentialIssuer& issuer;
   AttachmentService& attachments;
   TusService& tus;
+  Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
 };
 
 }  // namespace dcc::server
