@@ -5,6 +5,7 @@
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/authorizer.h"
+#include "server/auth/token_service.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
@@ -26,6 +27,7 @@ struct Services {
   AttachmentService& attachments;
   TusService& tus;
   Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
+  TokenService& tokens;  // fence-style API keys and access tokens
 };
 
 }  // namespace dcc::server
