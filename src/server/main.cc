@@ -16,6 +16,7 @@
 
 #include "server/api/encode/routes.h"
 #include "server/api/fence/routes.h"
+#include "server/api/mds/routes.h"
 #include "server/api/s3/routes.h"
 #include "server/api/tus/routes.h"
 #include "server/blob/blob_store.h"
@@ -27,6 +28,7 @@
 #include "server/services/admin_service.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
+#include "server/services/metadata_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 #include "server/services/services.h"
@@ -203,11 +205,13 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   if (!keys.ok()) return Fail(keys.status());
   TokenService tokens(*core->store, *keys, TokenOptions{});
   auth.SetTokenService(&tokens);
+  MetadataService metadata(*core->store, authz);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
-                    tus_service, authz, tokens};
+                    tus_service, authz, tokens, metadata};
   Router router;
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   fence::RegisterRoutes(router, services);
+  mds::RegisterRoutes(router, services);
   encode::RegisterRoutes(router, services);
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);

@@ -9,6 +9,7 @@
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
+#include "server/services/metadata_service.h"
 #include "server/services/records_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
@@ -28,6 +29,7 @@ struct Services {
   TusService& tus;
   Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
   TokenService& tokens;  // fence-style API keys and access tokens
+  MetadataService& metadata;  // the metadata service (MDS)
 };
 
 }  // namespace dcc::server

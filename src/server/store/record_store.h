@@ -135,6 +135,8 @@ class RecordReader {
   // `data` and `authz` are left null unless `with_data`.
   virtual Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& filters,
                                                          int64_t limit, int64_t offset, bool with_data) = 0;
+  // The dotted paths that have an index (CreateMetadataIndex), sorted.
+  virtual Result<std::vector<std::string>> ListMetadataIndexes() = 0;
 };
 
 // An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
@@ -166,6 +168,11 @@ class RecordWriter : public RecordReader {
   // Removes one alias of `guid` (false if it had no such alias), or all of them when
   // `alias` is empty (false if it had none).
   virtual Result<bool> DeleteMetadataAliases(const std::string& guid, const std::string& alias) = 0;
+  // An index on the value at `path` (named by `dotted`, "a.b"), used by QueryMetadata
+  // filters on that path. Conflict if it exists.
+  virtual Status CreateMetadataIndex(const std::string& dotted, const std::vector<std::string>& path) = 0;
+  // False if there was no such index.
+  virtual Result<bool> DropMetadataIndex(const std::string& dotted) = 0;
   virtual Status Commit() = 0;
 };
 

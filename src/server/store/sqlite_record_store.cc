@@ -1,5 +1,6 @@
 // SQLite implementation of RecordStore. The schema and its migrations are described in
 // docs/storage.md; each migration runs once, in order, inside one transaction.
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -117,6 +118,18 @@ Result<ApiKeyRow> RowToApiKey(sqlite::Stmt& s) {
   k.expires = s.Int(4);
   k.revoked = s.Int(5) != 0;
   return k;
+}
+
+// Metadata path indexes are named by their dotted path, so listing them needs no table.
+constexpr const char* kMetadataIndexPrefix = "metadata_path:";
+
+std::string SqlIdentifier(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 constexpr const char* kApiKeyColumns = "jti, email, scope, issued, expires, revoked";
@@ -296,6 +309,23 @@ class ReadOps {
     }
   }
 
+  Result<std::vector<std::string>> ListMetadataIndexes() {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "SELECT substr(name, ?) FROM sqlite_master WHERE type='index' AND tbl_name='metadata' "
+        "AND substr(name, 1, ?)=? ORDER BY name"));
+    StmtUse s(raw);
+    const std::string prefix = kMetadataIndexPrefix;
+    s->Bind(1, static_cast<int64_t>(prefix.size() + 1));
+    s->Bind(2, static_cast<int64_t>(prefix.size()));
+    s->Bind(3, prefix);
+    std::vector<std::string> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      out.push_back(s->Text(0));
+    }
+  }
+
   // Values compare as the reference's `data #>> '{a,b}' = 'v'` does: the JSON text of a
   // number, boolean or object, or the contents of a string. `data -> path` is that JSON
   // text (strings quoted), so v matches if it equals the text or its quoted form. The
@@ -400,6 +430,7 @@ class ReadsOver : public Base {
                                                  int64_t offset, bool with_data) override {
     return ops_.QueryMetadata(f, limit, offset, with_data);
   }
+  Result<std::vector<std::string>> ListMetadataIndexes() override { return ops_.ListMetadataIndexes(); }
 
  protected:
   explicit ReadsOver(Connection* c) : ops_(c) {}
@@ -593,6 +624,21 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
     s->Bind(2, alias);
     DCC_RETURN_IF_ERROR(s->Step().status());
     return sqlite3_changes(c_->raw()) > 0;
+  }
+
+  Status CreateMetadataIndex(const std::string& dotted, const std::vector<std::string>& path) override {
+    DCC_ASSIGN_OR_RETURN(auto existing, ops_.ListMetadataIndexes());
+    if (std::find(existing.begin(), existing.end(), dotted) != existing.end())
+      return Status::Conflict("index on '" + dotted + "' already exists");
+    return c_->Exec("CREATE INDEX " + SqlIdentifier(kMetadataIndexPrefix + dotted) + " ON metadata(data -> " +
+                    SqlLiteral(JsonPath(path)) + ")");
+  }
+
+  Result<bool> DropMetadataIndex(const std::string& dotted) override {
+    DCC_ASSIGN_OR_RETURN(auto existing, ops_.ListMetadataIndexes());
+    if (std::find(existing.begin(), existing.end(), dotted) == existing.end()) return false;
+    DCC_RETURN_IF_ERROR(c_->Exec("DROP INDEX " + SqlIdentifier(kMetadataIndexPrefix + dotted)));
+    return true;
   }
 
   Status Commit() override {
