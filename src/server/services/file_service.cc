@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/time_util.h"
+#include "server/services/index_record.h"
 
 namespace dcc::server {
 using nlohmann::json;
@@ -34,7 +35,7 @@ Result<std::string> FileService::DownloadUrl(const Caller& caller, const std::st
   DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(file.uuid));
   if (!object) return Status::NotFound("file " + name + " has no verified bytes yet (status \"" + file.status + "\")");
   std::map<std::string, std::string> params = {{"filename", name}, {"etag", object->hashes.value("md5", "")},
-                                                {"size", std::to_string(object->size)}};
+                                                {"size", std::to_string(object->size.value_or(0))}};
   return signer_.Sign("/_blobs/" + object->blob_key, params, Now() + options_.download_seconds);
 }
 
@@ -109,6 +110,8 @@ Result<json> FileService::RenewCredentials(const Caller& caller, const std::stri
 Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
                                             const std::string& sha256_claim,
                                             const std::string& s3_etag) {
+  if (grant.file_uuid.rfind(kIndexUploadPrefix, 0) == 0)
+    return CompleteIndexUpload(grant, writer, sha256_claim, s3_etag);
   std::optional<StoredRecord> file;
   {
     DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
@@ -147,15 +150,48 @@ Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter
                    {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", s3_etag.empty() ? d.md5 : s3_etag}};
   object.urls = {"s3://" + grant.bucket + "/" + grant.key};
   object.blob_key = grant.key;
-  object.created = object.updated = NowIso8601();
+  object.baseid = NewUuid4();
+  object.file_name = grant.key.substr(grant.key.rfind('/') + 1);  // the file's download name
+  object.created = object.updated = IndexDateNow();
   json changes = {{"status", "in progress"}};
   if (!file->properties.contains("file_size")) changes["file_size"] = d.size;
   auto patched = records_.SystemPatch(file->uuid, changes, [&](RecordWriter& w) {
     DCC_ASSIGN_OR_RETURN(auto existing, w.FindObjectOfFile(file->uuid));
-    if (existing) object.did = existing->did;  // a re-upload keeps the GUID
+    if (existing) {  // a re-upload keeps the GUID, its version group and its index fields
+      object.did = existing->did;
+      object.baseid = existing->baseid;
+      object.created = existing->created;
+      object.acl = existing->acl;
+      object.authz = existing->authz;
+      object.metadata = existing->metadata;
+    }
+    object.rev = NewRev();
+    RenderIndexDoc(object);
     return w.PutObject(object);
   });
   if (!patched.ok()) return patched.status();
+  return d;
+}
+
+Result<Digests> FileService::CompleteIndexUpload(const UploadGrant& grant, BlobWriter& writer,
+                                                 const std::string& sha256_claim, const std::string& s3_etag) {
+  const std::string did = grant.file_uuid.substr(kIndexUploadPrefix.size());
+  BlobExpectations expect;  // an index record declares nothing to check against
+  expect.transport_sha256 = sha256_claim;
+  DCC_ASSIGN_OR_RETURN(Digests d, writer.Commit(grant.key, expect));
+  DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(auto row, w->FindObject(did));
+  if (!row) return Status::NotFound("the index record " + did + " of this upload no longer exists");
+  row->size = d.size;
+  row->hashes = {{"md5", d.md5}, {"sha1", d.sha1}, {"sha256", d.sha256},
+                 {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", s3_etag.empty() ? d.md5 : s3_etag}};
+  row->urls = {"s3://" + grant.bucket + "/" + grant.key};
+  row->blob_key = grant.key;
+  row->rev = NewRev();
+  row->updated = IndexDateNow();
+  RenderIndexDoc(*row);
+  DCC_RETURN_IF_ERROR(w->PutObject(*row));
+  DCC_RETURN_IF_ERROR(w->Commit());
   return d;
 }
 
