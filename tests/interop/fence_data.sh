@@ -19,6 +19,22 @@ serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
   >/dev/null
 passed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
+
+# Bad admin input: a clear message, exit 2, nothing granted or issued.
+expect_refused() {  # expect_refused TEXT ARGS...
+  local text=$1 out code=0
+  shift
+  out=$("$dccd" admin "$@" "${common[@]}" 2>&1) || code=$?
+  [ "$code" = 2 ] || fail "dccd admin $* exited $code: $out"
+  [[ $out == *"$text"* ]] || fail "dccd admin $* said '$out', expected '$text'"
+}
+expect_refused "unknown method 'write'" grant --user bob@lab-b.test --resource /programs/p --methods read,write
+expect_refused "starts with '/'" grant --user bob@lab-b.test --resource programs/p --methods read
+expect_refused "no user with email 'nobody@x'" grant --user nobody@x --resource /programs/p --methods read
+expect_refused "has no policy" revoke --user bob@lab-b.test --resource /programs/p
+expect_refused "no user with email 'nobody@x'" api-key --user nobody@x
+expect_refused "http://" api-key --user bob@lab-b.test --public-url ftp://x
+ok "dccd admin grant/revoke/api-key refuse bad input (exit 2, the reason)"
 token_for() {  # token_for EMAIL
   "$dccd" admin api-key "${common[@]}" --user "$1" --expires-days 1 >"$work/cred.json"
   curl -sf -X POST "$url/user/credentials/api/access_token" -H 'Content-Type: application/json' \

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "server/api/fence/wire.h"
+#include "server/api/json_reply.h"
 #include "server/auth/token_service.h"
 
 namespace dcc::server::fence {
@@ -65,10 +66,7 @@ Result<HttpResponse> ListApiKeys(Services& s, HttpRequest& req) {
 Result<HttpResponse> RevokeApiKey(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, KeyManager(s, req));
   DCC_RETURN_IF_ERROR(s.tokens.RevokeApiKey(caller.principal->email, req.captures[0]));
-  HttpResponse r;
-  r.status = 204;
-  r.content_type = "text/plain";
-  return r;
+  return NoContentReply();
 }
 
 Result<HttpResponse> AccessToken(Services& s, HttpRequest& req) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "common/time_util.h"
-#include "server/http/status_map.h"
+#include "server/api/json_reply.h"
 
 namespace dcc::server::mds {
 using nlohmann::json;
@@ -15,19 +15,11 @@ namespace {
 // The reference version whose API this implements (GET /version).
 constexpr const char* kReferenceVersion = "4.3.0";
 
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
+HttpResponse JsonResponse(int status, const json& body) { return JsonReply(status, body); }
 
 // FastAPI's shape: {"detail": "..."}.
 HttpResponse RenderError(const Status& status, const HttpRequest&) {
-  const int http = HttpStatusOf(status.code());
-  HttpResponse r = JsonResponse(http, {{"detail", status.message()}});
-  if (http == 401) r.headers.emplace("WWW-Authenticate", "Bearer realm=\"dccd\"");
-  return r;
+  return JsonErrorReply(status, "detail", /*with_where=*/false);
 }
 
 // FastAPI's bool: true/True/1/yes/on/t/y and their opposites; the SDK sends "True".
@@ -161,23 +153,16 @@ Result<HttpResponse> UpdateAliases(Services& s, HttpRequest& req) {
   return JsonResponse(201, out);  // 201, as the reference answers a PUT here
 }
 
-HttpResponse NoContent() {
-  HttpResponse r;
-  r.status = 204;
-  r.content_type = "text/plain";
-  return r;
-}
-
 Result<HttpResponse> DeleteAlias(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_RETURN_IF_ERROR(s.metadata.DeleteAliases(caller, req.captures[0], req.captures[1]));
-  return NoContent();
+  return NoContentReply();
 }
 
 Result<HttpResponse> DeleteAliases(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_RETURN_IF_ERROR(s.metadata.DeleteAliases(caller, req.captures[0], ""));
-  return NoContent();
+  return NoContentReply();
 }
 
 Result<HttpResponse> ListIndexes(Services& s, HttpRequest&) {
@@ -194,7 +179,7 @@ Result<HttpResponse> CreateIndex(Services& s, HttpRequest& req) {
 Result<HttpResponse> DropIndex(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_RETURN_IF_ERROR(s.metadata.DropIndex(caller, req.captures[0]));
-  return NoContent();
+  return NoContentReply();
 }
 
 #define MDS "/(?:mds|mds-admin)"
