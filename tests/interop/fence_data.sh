@@ -40,6 +40,13 @@ token_for() {  # token_for EMAIL
   curl -sf -X POST "$url/user/credentials/api/access_token" -H 'Content-Type: application/json' \
     -d @"$work/cred.json" | jq -r .access_token
 }
+# As a person types it: curl -X POST with no body at all, and JSON sent with curl's
+# default form Content-Type.
+key=$(curl -sf -u "$alice" -X POST "$url/user/credentials/api/" | jq -r .api_key)
+[ -n "$key" ] && [ "$key" != null ] || fail "POST /user/credentials/api/ without a body made no key"
+tok=$(curl -sf -X POST "$url/user/credentials/api/access_token" -d "{\"api_key\": \"$key\"}" | jq -r .access_token)
+[ -n "$tok" ] && [ "$tok" != null ] || fail "curl -d JSON did not exchange"
+ok "curl -X POST without a body; curl -d with JSON as a form"
 alice_tok=$(token_for alice@lab-a.test)
 bob_tok=$(token_for bob@lab-b.test)
 call() {  # call TOKEN METHOD PATH [BODY] -> body, then status on the last line
