@@ -432,28 +432,46 @@ Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller,
   return out;
 }
 
+Status IndexService::CheckRead(RecordReader& reader, const Caller& caller, const ObjectRow& row) {
+  bool allowed = false;
+  if (!row.file_uuid.empty()) {
+    // A file's bytes follow the file record's visibility (released files are public).
+    DCC_ASSIGN_OR_RETURN(auto file, reader.Get(row.file_uuid));
+    allowed = file && records_.CanView(caller, *file);
+  } else {
+    allowed = authz_.Allowed(caller, "read", row.authz);
+  }
+  if (allowed) return Status::Ok();
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to read " + row.did);
+  return Status::PermissionDenied("you may not read " + row.did);
+}
+
 Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::string& guid,
                                             const std::string& access_id) {
   DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
   DCC_ASSIGN_OR_RETURN(ObjectRow row, Resolve(*reader, guid));
-  if (!row.file_uuid.empty()) {
-    // A file's bytes follow the file record's visibility (released files are public).
-    DCC_ASSIGN_OR_RETURN(auto file, reader->Get(row.file_uuid));
-    if (!file || !records_.CanView(caller, *file)) {
-      if (caller.anonymous())
-        return Status::Unauthenticated("credentials required to read " + guid);
-      return Status::PermissionDenied("you may not read " + guid);
-    }
-  } else if (!authz_.Allowed(caller, "read", row.authz)) {
-    if (caller.anonymous()) return Status::Unauthenticated("credentials required to read " + guid);
-    return Status::PermissionDenied("you may not read " + guid);
-  }
+  DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, row));
   const std::string prefix = access_id + "://";
   const std::string ours = "s3://" + files_.options().bucket + "/";
   for (const auto& url : row.urls) {
     if (url.compare(0, prefix.size(), prefix) != 0) continue;
     std::string key = row.blob_key;
-    if (key.empty() && url.compare(0, ours.size(), ours) == 0) key = url.substr(ours.size());
+    if (key.empty() && url.compare(0, ours.size(), ours) == 0) {
+      key = url.substr(ours.size());
+      // Bytes an uploaded file owns keep that file's permissions, whichever record
+      // names them: a record cannot open another's bytes by copying its url.
+      std::vector<std::string> holders;
+      ObjectQuery q;
+      q.urls = {url};
+      DCC_RETURN_IF_ERROR(reader->ListObjects(q, [&](const std::string& did, const std::string&) {
+        holders.push_back(did);
+        return Status::Ok();
+      }));
+      for (const auto& did : holders) {
+        DCC_ASSIGN_OR_RETURN(auto holder, reader->FindObject(did));
+        if (holder && !holder->file_uuid.empty()) DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, *holder));
+      }
+    }
     if (!key.empty() && files_.blobs().Stat(key).ok()) {
       std::string name = row.file_name.value_or(key.substr(key.rfind('/') + 1));
       std::map<std::string, std::string> params = {{"filename", name},

@@ -100,7 +100,9 @@ class IndexService {
   // A signed, expiring download path ("/_blobs/<key>?...&signature=") for the bytes of
   // `guid`'s url with scheme `access_id` ("s3", "https", ...), or that url as-is when it
   // is http(s). Needs "read" on the record's authz (records of files: the file's
-  // visibility). NotFound for no such record or access id, or bytes dccd does not hold.
+  // visibility; bytes an uploaded file owns also need that file's visibility when
+  // another record names them). NotFound for no such record or access id, or bytes
+  // dccd does not hold.
   Result<std::string> AccessUrl(const Caller& caller, const std::string& guid,
                                 const std::string& access_id);
 
@@ -108,6 +110,8 @@ class IndexService {
 
  private:
   Result<ObjectRow> Resolve(RecordReader& reader, const std::string& guid);
+  // May `caller` read `row`'s bytes? Unauthenticated (anonymous) or PermissionDenied.
+  Status CheckRead(RecordReader& reader, const Caller& caller, const ObjectRow& row);
   // The write of PUT-style calls: loads the did `guid` in a write transaction, checks
   // `rev`, applies `change` (which also checks permissions) and stores the record with a
   // new rev and updated_date.
