@@ -343,17 +343,7 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
     q.size = static_cast<uint64_t>(n);
     size = n;
   }
-  if (req.HasQuery("ids")) {
-    std::string ids = req.Query("ids");
-    size_t b = 0;
-    while (b <= ids.size()) {
-      size_t e = ids.find(',', b);
-      std::string id = ids.substr(b, e == std::string::npos ? std::string::npos : e - b);
-      if (!id.empty()) q.ids.push_back(id);
-      if (e == std::string::npos) break;
-      b = e + 1;
-    }
-  }
+  if (req.HasQuery("ids")) q.ids = SplitComma(req.Query("ids"));
   int64_t start = 0, limit = 100;
   if (req.HasQuery("start")) {
     DCC_ASSIGN_OR_RETURN(start, ParseCount(req.Query("start"), "start"));
@@ -416,15 +406,7 @@ Result<QueryPage> ParseQueryPage(const HttpRequest& req, ObjectQuery& q,
     DCC_ASSIGN_OR_RETURN(bool v, ParseBool(req.Query("versioned"), "versioned"));
     q.versioned = v;
   }
-  std::string fields = req.HasQuery("fields") ? req.Query("fields") : default_fields;
-  size_t b = 0;
-  while (b <= fields.size()) {
-    size_t e = fields.find(',', b);
-    std::string f = fields.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    if (!f.empty()) p.fields.push_back(f);
-    if (e == std::string::npos) break;
-    b = e + 1;
-  }
+  p.fields = SplitComma(req.HasQuery("fields") ? req.Query("fields") : default_fields);
   q.limit = p.offset + p.limit;
   return p;
 }
