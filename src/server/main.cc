@@ -114,6 +114,7 @@ struct ServeOptions {
   bool no_access_log = false;
   std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
   int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
+  size_t bulk_max_records = 10000;    // records per POST /bulk/index
 };
 
 Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
@@ -215,6 +216,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   IndexOptions index_options;
   index_options.did_prefix = o.did_prefix;
   index_options.access_url_seconds = o.access_url_seconds;
+  index_options.bulk_max_records = o.bulk_max_records;
   IndexService index(*core->records, files, authz, signer, index_options);
   DataOptions data_options;
   data_options.bucket = o.s3_bucket;
@@ -379,6 +381,10 @@ int main(int argc, char** argv) {
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
   serve_cmd->add_option("--access-url-seconds", serve.access_url_seconds,
                         "lifetime of the signed URLs DRS access answers")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--bulk-max-records", serve.bulk_max_records,
+                        "most records one POST /bulk/index may carry (more: 413)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
