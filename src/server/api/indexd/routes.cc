@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "server/api/indexd/wire.h"
 
@@ -146,9 +147,22 @@ Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
   });
 }
 
+// GET /index/{guid}: the stored record, with indexd's decoration of urls_metadata
+// entries (gen3.md §2.1): "cloud" by url scheme and "available": true when absent.
+// Listings serve the stored text undecorated, as indexd does.
 Result<HttpResponse> Get(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Get(req.captures[0]));
-  return RawJson(std::move(row.doc));
+  if (row.urls_metadata.empty()) return RawJson(std::move(row.doc));
+  static const std::map<std::string, std::string> kClouds = {
+      {"s3", "aws"}, {"gs", "gcp"}, {"az", "azure"}};
+  json doc = json::parse(row.doc);
+  for (auto& [url, meta] : doc["urls_metadata"].items()) {
+    if (!meta.is_object()) continue;
+    auto cloud = kClouds.find(url.substr(0, url.find("://")));
+    if (cloud != kClouds.end() && !meta.contains("cloud")) meta["cloud"] = cloud->second;
+    if (!meta.contains("available")) meta["available"] = true;
+  }
+  return JsonResponse(200, doc);
 }
 
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
