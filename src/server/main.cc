@@ -114,6 +114,7 @@ struct ServeOptions {
   bool no_access_log = false;
   std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
   int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
+  size_t bulk_max_records = 10000;    // records per POST /bulk/index
 };
 
 Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
@@ -166,6 +167,10 @@ void WritePortFile(const std::string& path, int port) {
 int RunServe(const CommonOptions& common, const ServeOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   if (Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
+  std::string given_public_url = o.public_url;  // checked before anything starts
+  if (!given_public_url.empty()) {
+    if (Status s = CheckPublicUrl(given_public_url); !s.ok()) return Fail(s);
+  }
   ListenOptions lo;
   if (Status s = ParseListen(o.listen, "--listen", lo); !s.ok()) return Fail(s);
   lo.tls_cert = o.tls_cert;
@@ -215,6 +220,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   IndexOptions index_options;
   index_options.did_prefix = o.did_prefix;
   index_options.access_url_seconds = o.access_url_seconds;
+  index_options.bulk_max_records = o.bulk_max_records;
   IndexService index(*core->records, files, authz, signer, index_options);
   DataOptions data_options;
   data_options.bucket = o.s3_bucket;
@@ -257,8 +263,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   int port = (*server)->BoundPort();
   std::string url = std::string((*server)->tls() ? "https" : "http") + "://" + lo.host + ":" +
                     std::to_string(port);
-  std::string public_url = o.public_url.empty() ? url : o.public_url;
-  if (Status s = CheckPublicUrl(public_url); !s.ok()) return Fail(s);
+  std::string public_url = given_public_url.empty() ? url : given_public_url;
   tokens.SetIssuer(public_url + "/user");
   data.SetEndpoints(public_url, s3_server ? "http://" + s3_host + ":" + std::to_string(s3_server->BoundPort()) : "");
   {
@@ -379,6 +384,10 @@ int main(int argc, char** argv) {
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
   serve_cmd->add_option("--access-url-seconds", serve.access_url_seconds,
                         "lifetime of the signed URLs DRS access answers")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--bulk-max-records", serve.bulk_max_records,
+                        "most records one POST /bulk/index may carry (more: 413)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 

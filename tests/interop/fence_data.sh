@@ -34,7 +34,10 @@ expect_refused "no user with email 'nobody@x'" grant --user nobody@x --resource 
 expect_refused "has no policy" revoke --user bob@lab-b.test --resource /programs/p
 expect_refused "no user with email 'nobody@x'" api-key --user nobody@x
 expect_refused "http://" api-key --user bob@lab-b.test --public-url ftp://x
-ok "dccd admin grant/revoke/api-key refuse bad input (exit 2, the reason)"
+code=0
+out=$("$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --public-url ftp://x 2>&1) || code=$?
+[ "$code" = 2 ] && [[ $out == *"--public-url: must start with http"* ]] || fail "serve --public-url ftp://x: $code $out"
+ok "dccd admin grant/revoke/api-key and serve --public-url refuse bad input (exit 2, the reason)"
 token_for() {  # token_for EMAIL
   "$dccd" admin api-key "${common[@]}" --user "$1" --expires-days 1 >"$work/cred.json"
   curl -sf -X POST "$url/user/credentials/api/access_token" -H 'Content-Type: application/json' \

@@ -18,12 +18,8 @@ int64_t DataService::Lifetime(int64_t expires_in) const {
 Result<std::string> DataService::DownloadUrl(const Caller& caller, const std::string& guid,
                                              const std::string& protocol) {
   DCC_ASSIGN_OR_RETURN(ObjectRow row, index_.Get(guid));
-  std::string scheme = protocol;
-  if (scheme.empty()) {
-    if (row.urls.empty()) return Status::NotFound("record " + guid + " has no bytes yet (blank record)");
-    scheme = row.urls.front().substr(0, row.urls.front().find("://"));
-  }
-  auto url = index_.AccessUrl(caller, row.did, scheme);
+  if (row.urls.empty()) return Status::NotFound("record " + guid + " has no bytes yet (blank record)");
+  auto url = index_.AccessUrl(caller, row.did, protocol);  // "": the first servable url
   if (!url.ok()) return url.status();
   if (!url->empty() && url->front() == '/') return public_url_ + *url;  // a path on this server
   return std::move(url).value();

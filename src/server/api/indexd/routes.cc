@@ -1,5 +1,9 @@
 #include "server/api/indexd/routes.h"
 
+#include <algorithm>
+#include <functional>
+#include <map>
+
 #include "server/api/indexd/wire.h"
 
 namespace dcc::server::indexd {
@@ -14,7 +18,27 @@ Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
   return s.auth.Authenticate(req.Header("Authorization"));
 }
 
-json WriteJson(const IndexWrite& w) { return {{"did", w.did}, {"rev", w.rev}, {"baseid", w.baseid}}; }
+// The caller of a write: 401 without credentials (the service checks permissions).
+Result<Caller> SignedIn(Services& s, const HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
+  return caller;
+}
+
+json WriteJson(const IndexWrite& w) {
+  return {{"did", w.did}, {"rev", w.rev}, {"baseid", w.baseid}};
+}
+
+// A write of a JSON body that answers {did, rev, baseid} with `status`.
+Result<HttpResponse> BodyWrite(
+    Services& s, HttpRequest& req, int status,
+    const std::function<Result<IndexWrite>(const Caller&, const json&)>& call) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, call(caller, body));
+  return JsonResponse(status, WriteJson(w));
+}
 
 HttpResponse RawJson(std::string body) {
   HttpResponse r;
@@ -40,7 +64,8 @@ Result<HttpResponse> Stats(Services& s, HttpRequest& req) {
   if (req.HasQuery("month")) {
     DCC_ASSIGN_OR_RETURN(int64_t m, ParseCount(req.Query("month"), "month"));
     DCC_ASSIGN_OR_RETURN(int64_t y, ParseCount(req.Query("year"), "year"));
-    if (m < 1 || m > 12 || y > 9999) return Status::InvalidArgument("month must be 1..12 and year 0..9999");
+    if (m < 1 || m > 12 || y > 9999)
+      return Status::InvalidArgument("month must be 1..12 and year 0..9999");
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
     month = buf;
@@ -90,32 +115,23 @@ Result<HttpResponse> List(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> Create(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Create(caller, body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200,
+                   [&](const Caller& c, const json& body) { return s.index.Create(c, body); });
 }
 
 Result<HttpResponse> CreateBlank(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.CreateBlank(caller, body));
-  return JsonResponse(201, WriteJson(w));
+  return BodyWrite(s, req, 201,
+                   [&](const Caller& c, const json& body) { return s.index.CreateBlank(c, body); });
 }
 
 Result<HttpResponse> BlankVersion(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddBlankVersion(caller, req.captures[0], body));
-  return JsonResponse(201, WriteJson(w));
+  return BodyWrite(s, req, 201, [&](const Caller& c, const json& body) {
+    return s.index.AddBlankVersion(c, req.captures[0], body);
+  });
 }
 
 Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   DCC_ASSIGN_OR_RETURN(auto written, s.index.UpdateAllVersions(caller, req.captures[0], body));
   json out = json::array();
@@ -126,24 +142,33 @@ Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
 Result<HttpResponse> Dist(Services&, HttpRequest&) { return JsonResponse(200, json::array()); }
 
 Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.FillBlank(caller, req.captures[0], req.Query("rev"), body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.FillBlank(c, req.captures[0], req.Query("rev"), body);
+  });
 }
 
+// GET /index/{guid}: the stored record, with indexd's decoration of urls_metadata
+// entries (gen3.md §2.1): "cloud" by url scheme and "available": true when absent.
+// Listings serve the stored text undecorated, as indexd does.
 Result<HttpResponse> Get(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Get(req.captures[0]));
-  return RawJson(std::move(row.doc));
+  if (row.urls_metadata.empty()) return RawJson(std::move(row.doc));
+  static const std::map<std::string, std::string> kClouds = {
+      {"s3", "aws"}, {"gs", "gcp"}, {"az", "azure"}};
+  json doc = json::parse(row.doc);
+  for (auto& [url, meta] : doc["urls_metadata"].items()) {
+    if (!meta.is_object()) continue;
+    auto cloud = kClouds.find(url.substr(0, url.find("://")));
+    if (cloud != kClouds.end() && !meta.contains("cloud")) meta["cloud"] = cloud->second;
+    if (!meta.contains("available")) meta["available"] = true;
+  }
+  return JsonResponse(200, doc);
 }
 
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Update(caller, req.captures[0], req.Query("rev"), body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.Update(c, req.captures[0], req.Query("rev"), body);
+  });
 }
 
 Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
@@ -155,11 +180,9 @@ Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> NewVersion(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddVersion(caller, req.captures[0], body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.AddVersion(c, req.captures[0], body);
+  });
 }
 
 // {"0": record, "1": record, ...}, oldest first.
@@ -192,7 +215,8 @@ Result<HttpResponse> GetAliases(Services& s, HttpRequest& req) {
 Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   const char* shape = "the body must be {\"aliases\": [{\"value\": \"...\"}, ...]}";
-  if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() || body.size() != 1)
+  if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() ||
+      body.size() != 1)
     return Status::InvalidArgument(shape);
   std::vector<std::string> out;
   for (const auto& a : body["aliases"]) {
@@ -206,8 +230,7 @@ Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
 
 template <bool kReplace>
 Result<HttpResponse> SetAliases(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(auto aliases, AliasesBody(req));
   DCC_ASSIGN_OR_RETURN(auto all, s.index.AddAliases(caller, req.captures[0], aliases, kReplace));
   return JsonResponse(200, AliasesJson(all));
@@ -229,12 +252,13 @@ Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
   if (body.is_object() && body.contains("ids")) body = body["ids"];
   if (!body.is_array()) return Status::InvalidArgument("the body must be a JSON array of dids");
   if (body.size() > kMaxBulkDocuments)
-    return Status::TooLarge("at most " + std::to_string(kMaxBulkDocuments) + " dids per request (got " +
-                            std::to_string(body.size()) + ")");
+    return Status::TooLarge("at most " + std::to_string(kMaxBulkDocuments) +
+                            " dids per request (got " + std::to_string(body.size()) + ")");
   std::vector<std::string> dids;
   dids.reserve(body.size());
   for (const auto& d : body) {
-    if (!d.is_string()) return Status::InvalidArgument("the body must be a JSON array of did strings");
+    if (!d.is_string())
+      return Status::InvalidArgument("the body must be a JSON array of did strings");
     dids.push_back(d.get<std::string>());
   }
   DCC_ASSIGN_OR_RETURN(auto docs, s.index.Documents(dids));
@@ -248,8 +272,7 @@ Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
 
 // POST /bulk/index: all-or-nothing upsert; a rejection lists every bad record.
 Result<HttpResponse> BulkIndex(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   auto written = s.index.BulkUpsert(caller, body);
   if (!written.ok()) {
@@ -323,7 +346,8 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
   for (const auto& [k, v] : req.query) {
     if (k != "hash") continue;
     size_t colon = v.find(':');
-    if (colon == std::string::npos) return Status::InvalidArgument("hash must be type:value", "hash");
+    if (colon == std::string::npos)
+      return Status::InvalidArgument("hash must be type:value", "hash");
     q.hashes.emplace_back(v.substr(0, colon), v.substr(colon + 1));
     hashes[v.substr(0, colon)] = v.substr(colon + 1);
   }
@@ -333,24 +357,15 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
     q.size = static_cast<uint64_t>(n);
     size = n;
   }
-  if (req.HasQuery("ids")) {
-    std::string ids = req.Query("ids");
-    size_t b = 0;
-    while (b <= ids.size()) {
-      size_t e = ids.find(',', b);
-      std::string id = ids.substr(b, e == std::string::npos ? std::string::npos : e - b);
-      if (!id.empty()) q.ids.push_back(id);
-      if (e == std::string::npos) break;
-      b = e + 1;
-    }
-  }
+  if (req.HasQuery("ids")) q.ids = SplitComma(req.Query("ids"));
   int64_t start = 0, limit = 100;
   if (req.HasQuery("start")) {
     DCC_ASSIGN_OR_RETURN(start, ParseCount(req.Query("start"), "start"));
   }
   if (req.HasQuery("limit")) {
     auto l = ParseCount(req.Query("limit"), "limit");
-    if (!l.ok() || *l > 1024) return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
+    if (!l.ok() || *l > 1024)
+      return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
     limit = *l;
   }
   json urls = json::array();
@@ -361,11 +376,105 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
     for (const auto& url : rec["urls"]) {
       if (seen++ < start || static_cast<int64_t>(urls.size()) >= limit) continue;
       const json& meta = rec["urls_metadata"];
-      urls.push_back({{"url", url}, {"metadata", meta.contains(url) ? meta[url.get<std::string>()] : json::object()}});
+      urls.push_back(
+          {{"url", url},
+           {"metadata", meta.contains(url) ? meta[url.get<std::string>()] : json::object()}});
     }
     return Status::Ok();
   }));
-  return JsonResponse(200, {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
+  return JsonResponse(
+      200,
+      {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
+}
+
+// The /_query endpoints answer 400 for an unknown parameter, as indexd does.
+Status OnlyParams(const HttpRequest& req, std::initializer_list<const char*> allowed) {
+  for (const auto& [k, v] : req.query) {
+    (void)v;
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }) ==
+        allowed.end())
+      return Status::InvalidArgument("unknown query parameter '" + k + "'", k);
+  }
+  return Status::Ok();
+}
+
+std::string ValueText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// The paging and field selection shared by the /_query endpoints.
+struct QueryPage {
+  int64_t offset = 0;
+  int64_t limit = 1000;
+  std::vector<std::string> fields;
+};
+
+Result<QueryPage> ParseQueryPage(const HttpRequest& req, ObjectQuery& q,
+                                 const char* default_fields) {
+  QueryPage p;
+  if (req.HasQuery("offset")) {
+    DCC_ASSIGN_OR_RETURN(p.offset, ParseCount(req.Query("offset"), "offset"));
+  }
+  if (req.HasQuery("limit")) {
+    DCC_ASSIGN_OR_RETURN(p.limit, ParseCount(req.Query("limit"), "limit"));
+  }
+  if (req.HasQuery("versioned")) {
+    DCC_ASSIGN_OR_RETURN(bool v, ParseBool(req.Query("versioned"), "versioned"));
+    q.versioned = v;
+  }
+  p.fields = SplitComma(req.HasQuery("fields") ? req.Query("fields") : default_fields);
+  q.limit = p.offset + p.limit;
+  return p;
+}
+
+// Runs `q` and renders the records past `page.offset` with `page.fields`; `reshape`
+// may replace the urls of each record (and returns false to skip it).
+Result<HttpResponse> QueryAnswer(Services& s, const ObjectQuery& q, const QueryPage& page,
+                                 const std::function<bool(json&)>& reshape) {
+  json out = json::array();
+  int64_t seen = 0;
+  DCC_RETURN_IF_ERROR(s.index.List(q, [&](const std::string&, const std::string& doc) {
+    if (seen++ < page.offset) return Status::Ok();
+    json rec = json::parse(doc, nullptr, false);
+    if (!rec.is_object() || !reshape(rec)) return Status::Ok();
+    json item = json::object();
+    for (const auto& f : page.fields)
+      if (rec.contains(f)) item[f] = rec[f];
+    out.push_back(std::move(item));
+    return Status::Ok();
+  }));
+  return JsonResponse(200, out);
+}
+
+// GET /_query/urls/q?include=&exclude=&versioned=&offset=&limit=&fields=: records with a
+// url containing `include` and none containing `exclude`, in did order.
+Result<HttpResponse> QueryUrls(Services& s, HttpRequest& req) {
+  DCC_RETURN_IF_ERROR(
+      OnlyParams(req, {"include", "exclude", "versioned", "offset", "limit", "fields"}));
+  ObjectQuery q;
+  if (req.HasQuery("include")) q.url_contains = req.Query("include");
+  if (req.HasQuery("exclude")) q.url_excludes = req.Query("exclude");
+  DCC_ASSIGN_OR_RETURN(QueryPage page, ParseQueryPage(req, q, "did,urls"));
+  return QueryAnswer(s, q, page, [](json&) { return true; });
+}
+
+// GET /_query/urls/metadata/q?key=&value=&url=...: records with a url (containing `url`)
+// whose urls_metadata has key == value; "urls" lists only those urls.
+Result<HttpResponse> QueryUrlsMetadata(Services& s, HttpRequest& req) {
+  DCC_RETURN_IF_ERROR(
+      OnlyParams(req, {"key", "value", "url", "versioned", "offset", "limit", "fields"}));
+  if (!req.HasQuery("key") || !req.HasQuery("value"))
+    return Status::InvalidArgument("key and value are required");
+  const std::string key = req.Query("key"), value = req.Query("value"), url = req.Query("url");
+  ObjectQuery q;
+  q.urls_metadata.push_back({url, {{key, value}}});
+  DCC_ASSIGN_OR_RETURN(QueryPage page, ParseQueryPage(req, q, "did,urls,rev"));
+  return QueryAnswer(s, q, page, [&](json& rec) {
+    json urls = json::array();
+    for (const auto& [u, meta] : rec["urls_metadata"].items())
+      if (u.find(url) != std::string::npos && meta.contains(key) && ValueText(meta[key]) == value)
+        urls.push_back(u);
+    rec["urls"] = urls;
+    return !urls.empty();
+  });
 }
 
 }  // namespace
@@ -381,7 +490,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/index/?", List, "index records by filters; start= keyset, page= offset paging"},
       {"POST", "/index/?", Create, "create an index record: 200 {did, rev, baseid}"},
       {"POST", "/index/blank/?", CreateBlank, "create a blank record (no size/hashes yet): 201"},
-      {"PUT", "/index/blank/(.+?)/?", FillBlank, "fill a blank record's size, hashes and urls (?rev=)"},
+      {"PUT", "/index/blank/(.+?)/?", FillBlank,
+       "fill a blank record's size, hashes and urls (?rev=)"},
       {"POST", "/index/blank/(.+?)/?", BlankVersion, "a new blank version of a record: 201"},
       {"GET", "/index/(.+?)/aliases/?", GetAliases, "a record's aliases"},
       {"POST", "/index/(.+?)/aliases/?", SetAliases<false>, "add aliases (409 if any is taken)"},
@@ -389,7 +499,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"DELETE", "/index/(.+?)/aliases/?", DeleteAliases, "delete all of a record's aliases"},
       {"DELETE", "/index/(.+?)/aliases/([^/]+)/?", DeleteAliases, "delete one alias"},
       {"GET", "/index/(.+?)/versions/?", Versions, "every version of a record {\"0\": ..., ...}"},
-      {"PUT", "/index/(.+?)/versions/?", UpdateVersions, "set acl/authz on every version of a record"},
+      {"PUT", "/index/(.+?)/versions/?", UpdateVersions,
+       "set acl/authz on every version of a record"},
       {"GET", "/index/(.+?)/latest/?", Latest, "the newest version (?has_version=true)"},
       {"GET", "/index/(.+?)/?", Get, "one record by did, or the newest of a baseid"},
       {"PUT", "/index/(.+?)/?", Update, "update a record's mutable fields (?rev=)"},
@@ -399,6 +510,9 @@ void RegisterRoutes(Router& router, Services& s) {
       {"POST", "/bulk/index/?", BulkIndex, "upsert many records, all or nothing"},
       {"GET", "/bulk/export/?", Export, "every record after start=, NDJSON in did order"},
       {"GET", "/urls/?", Urls, "urls of the records matching size, hash or ids"},
+      {"GET", "/_query/urls/q/?", QueryUrls, "records by url substring (include, exclude)"},
+      {"GET", "/_query/urls/metadata/q/?", QueryUrlsMetadata,
+       "records by a url's metadata key=value"},
   };
   AddRoutes(router, s, kRoutes, RenderError);
 }

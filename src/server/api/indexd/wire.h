@@ -5,16 +5,19 @@
 #include <nlohmann/json.hpp>
 
 #include "dcc/status.h"
+#include "server/api/json_response.h"
 #include "server/http/http_types.h"
 #include "server/store/record_store.h"
 
 namespace dcc::server::indexd {
 
-HttpResponse JsonResponse(int status, const nlohmann::json& body);
+using server::JsonResponse;
 // {"error": "<message>"} with the status's HTTP code.
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
 // A JSON request body; InvalidArgument if empty or malformed.
 Result<nlohmann::json> ParseBody(HttpRequest& req);
+// "a,b,,c" -> {"a", "b", "c"} (empty items dropped).
+std::vector<std::string> SplitComma(const std::string& s);
 // "true", "True", "1", "yes" are true; "false", "False", "0", "no", "" false; else
 // InvalidArgument naming `name`.
 Result<bool> ParseBool(const std::string& value, const std::string& name);
