@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dcc/client.h"
@@ -40,6 +41,19 @@ struct UploadResult {
 // record is then "content error" and the result explains); IOError for the local file.
 Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
                                 const UploadOptions& options);
+
+// Fresh upload credentials for a file record awaiting bytes: POST @@upload (encode.md
+// §1.10). Returns the file record (object frame) with its new "upload_credentials"
+// (access_key, secret_key, session_token, upload_url, expiration). NotFound for an
+// unknown record; PermissionDenied if its status is not "uploading"/"upload failed" or the
+// caller may not edit it; Unauthenticated for bad credentials.
+Result<nlohmann::json> RenewUploadCredentials(Client& client, const std::string& file_id);
+
+// The reference's after-POST hook: when `written` is a newly created file record whose
+// submitted_file_name is a local file, uploads it (UploadFile). Returns nullopt when
+// there is nothing to upload (not a new file record, dry run, or a remote source).
+Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Client::Written& written,
+                                                        const UploadOptions& options);
 
 struct DownloadOptions {
   uint64_t chunk_size = 8u << 20;  // bytes per ranged request

@@ -63,14 +63,6 @@ void ProgressLine(uint64_t done, uint64_t total) {
   if (done == total) std::fprintf(stderr, "\r\033[K");
 }
 
-std::string EndpointFrom(const UploadCommandOptions& o, const Config& config) {
-  if (!o.s3_endpoint.empty()) return o.s3_endpoint;
-  if (config.values().contains("s3_endpoint")) return config.values()["s3_endpoint"].get<std::string>();
-  for (const char* var : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"})
-    if (const char* v = std::getenv(var); v && *v) return v;
-  return "";
-}
-
 }  // namespace
 
 void AddUploadCommand(CLI::App& app, UploadCommandOptions& o) {
@@ -91,7 +83,7 @@ int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, 
     return ExitCodeFor(c.status());
   }
   UploadOptions options;
-  options.s3_endpoint = EndpointFrom(o, c->config);
+  options.s3_endpoint = S3EndpointFrom(o.s3_endpoint, c->config);
   options.part_size = o.part_size_mib << 20;
   options.concurrency = o.concurrency;
   if (o.progress && isatty(STDERR_FILENO)) options.progress = ProgressLine;
