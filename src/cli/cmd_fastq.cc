@@ -197,25 +197,14 @@ std::optional<int> RunFastqCommands(const CLI::App& app, const ConnectionFlags& 
   for (const char* name : {"replicate-fastqs", "report-fastq-content-errors", "add-controlled-by"})
     if (app.got_subcommand(name)) command = name;
   if (command.empty()) return std::nullopt;
-  std::vector<std::string> experiments;
-  if (command == "report-fastq-content-errors") {
-    auto ids = ReadIds(o.infile, o.ids);
-    if (!ids.ok()) {
-      err << "dcc " << command << ": " << ids.status().ToString() << "\n";
-      return ExitCodeFor(ids.status());
-    }
-    experiments = std::move(*ids);
-  }
-  auto c = Connect(connection);
-  if (!c.ok()) {
-    err << "dcc " << command << ": " << c.status().ToString() << "\n";
-    return ExitCodeFor(c.status());
-  }
-  Client& client = *c->client;
+  HelperSetup setup =
+      SetUpHelper(command, connection, o.infile, o.ids, command == "report-fastq-content-errors", err);
+  if (setup.rc != kExitOk) return setup.rc;
+  Client& client = *setup.connection.client;
   if (command == "add-controlled-by") return AddControlledBy(client, o, out, err);
   return WithOutput(o.outfile, out, err, command, [&](std::ostream& sink) {
     return command == "replicate-fastqs" ? ReplicateFastqs(client, o, sink, err)
-                                         : ContentErrors(client, experiments, o, sink, err);
+                                         : ContentErrors(client, setup.ids, o, sink, err);
   });
 }
 

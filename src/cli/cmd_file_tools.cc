@@ -131,18 +131,11 @@ std::optional<int> RunFileToolsCommands(const CLI::App& app, const ConnectionFla
                                         const FileToolsCommandOptions& o, std::ostream& out, std::ostream& err) {
   std::string command = app.got_subcommand("upload-creds") ? "upload-creds" : app.got_subcommand("url-list") ? "url-list" : "";
   if (command.empty()) return std::nullopt;
-  auto ids = ReadIds(o.infile, o.ids);
-  if (!ids.ok()) {
-    err << "dcc " << command << ": " << ids.status().ToString() << "\n";
-    return ExitCodeFor(ids.status());
-  }
-  auto c = Connect(connection);
-  if (!c.ok()) {
-    err << "dcc " << command << ": " << c.status().ToString() << "\n";
-    return ExitCodeFor(c.status());
-  }
+  HelperSetup setup = SetUpHelper(command, connection, o.infile, o.ids, true, err);
+  if (setup.rc != kExitOk) return setup.rc;
+  Client& client = *setup.connection.client;
   return WithOutput(o.outfile, out, err, command, [&](std::ostream& sink) {
-    return command == "upload-creds" ? UploadCreds(*c->client, *ids, o.format, sink, err) : UrlList(*c->client, *ids, sink, err);
+    return command == "upload-creds" ? UploadCreds(client, setup.ids, o.format, sink, err) : UrlList(client, setup.ids, sink, err);
   });
 }
 

@@ -178,19 +178,11 @@ std::optional<int> RunLookupCommands(const CLI::App& app, const ConnectionFlags&
   for (const Lookup& l : kLookups) {
     if (!app.got_subcommand(l.name)) continue;
     const std::string command = l.name;
-    auto ids = ReadIds(o.infile, o.ids);
-    if (!ids.ok()) {
-      err << "dcc " << command << ": " << ids.status().ToString() << "\n";
-      return ExitCodeFor(ids.status());
-    }
-    auto c = Connect(connection);
-    if (!c.ok()) {
-      err << "dcc " << command << ": " << c.status().ToString() << "\n";
-      return ExitCodeFor(c.status());
-    }
-    std::string lab = o.lab.empty() ? c->config.values().value("lab", "") : o.lab;
+    HelperSetup setup = SetUpHelper(command, connection, o.infile, o.ids, true, err);
+    if (setup.rc != kExitOk) return setup.rc;
+    std::string lab = o.lab.empty() ? setup.connection.config.values().value("lab", "") : o.lab;
     int rc = WithOutput(o.outfile, out, err, command, [&](std::ostream& sink) {
-      return Run(command, *c->client, *ids, lab, o.format, sink, err);
+      return Run(command, *setup.connection.client, setup.ids, lab, o.format, sink, err);
     });
     return rc;
   }

@@ -33,6 +33,25 @@ Result<std::vector<std::string>> ReadIds(const std::string& infile, const std::v
   return all;
 }
 
+HelperSetup SetUpHelper(const std::string& command, const ConnectionFlags& flags, const std::string& infile,
+                        const std::vector<std::string>& ids, bool ids_needed, std::ostream& err) {
+  HelperSetup setup;
+  auto fail = [&](const Status& s) {
+    err << "dcc " << command << ": " << s.ToString() << "\n";
+    setup.rc = ExitCodeFor(s);
+    return std::move(setup);
+  };
+  if (ids_needed) {
+    auto read = ReadIds(infile, ids);
+    if (!read.ok()) return fail(read.status());
+    setup.ids = std::move(*read);
+  }
+  auto c = Connect(flags);
+  if (!c.ok()) return fail(c.status());
+  setup.connection = std::move(*c);
+  return setup;
+}
+
 int WithOutput(const std::string& outfile, std::ostream& out, std::ostream& err, const std::string& command,
                const std::function<int(std::ostream&)>& body) {
   if (outfile.empty()) return body(out);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/connection.h"
 #include "dcc/status.h"
 
 namespace dcc::cli {
@@ -18,6 +19,16 @@ namespace dcc::cli {
 // skipped; surrounding spaces trimmed), then `ids`. InvalidArgument if there are none;
 // NotFound/IOError (where = the file) if it cannot be read.
 Result<std::vector<std::string>> ReadIds(const std::string& infile, const std::vector<std::string>& ids);
+
+// What a helper command runs on: its identifiers and an open connection.
+struct HelperSetup {
+  std::vector<std::string> ids;
+  Connection connection;
+  int rc = 0;  // not 0: setting up failed, "dcc COMMAND: why" was printed; exit with this
+};
+// Reads the identifiers (ReadIds; skipped when !ids_needed), then connects.
+HelperSetup SetUpHelper(const std::string& command, const ConnectionFlags& flags, const std::string& infile,
+                        const std::vector<std::string>& ids, bool ids_needed, std::ostream& err);
 
 // Runs `body` with the stream to write to: `out` when `outfile` is empty, else a temporary
 // file beside `outfile` that is renamed into place only when `body` returns 0, or 3

@@ -11,25 +11,27 @@ work=$(mktemp -d /tmp/dcc-cli-download-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
+with_s3=1
 . "$here/../support/dccd_fixture.sh"
-for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$work/s3port")" DCC_LAB=lab-a DCC_AWARD=U1
+export DCC_LAB=lab-a DCC_AWARD=U1
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 head -c $((16 << 20)) /dev/urandom >"$work/big.bam"
 printf 'aliases\tdataset\tfile_format\toutput_type\tsubmitted_file_name\nbig\tlab-a:e1\tbam\talignments\t%s\n' "$work/big.bam" >"$work/f.tsv"
 "$dcc" register -p file -i "$work/f.tsv" | grep -q "in progress" || fail "seeding the file"
 acc=$("$dcc" get lab-a:big | jq -r .accession)
 ranges() { grep -c "GET /_blobs/" "$work/dccd.log" || true; }
+kill_after() {  # kill_after OUTPUT N: a slow download killed (-9) once N ranges are recorded done
+  "$dcc" download "$acc" -o "$1" --chunk-size-mib 1 --concurrency 1 --limit-rate-mib 4 >/dev/null 2>&1 &
+  local downloader=$!
+  for _ in $(seq 600); do
+    [ -f "$1.part.json" ] && [ "$(jq '.done | length' "$1.part.json" 2>/dev/null || echo 0)" -ge "$2" ] && break
+    sleep 0.02
+  done
+  { kill -9 $downloader; wait $downloader; } 2>/dev/null || true
+}
 
 echo "1. killed mid-download: the .part and its state of finished ranges stay"
-"$dcc" download "$acc" -o "$work/out.bam" --chunk-size-mib 1 --concurrency 1 --limit-rate-mib 4 >/dev/null 2>&1 &
-downloader=$!
-for _ in $(seq 600); do
-  [ -f "$work/out.bam.part.json" ] && [ "$(jq '.done | length' "$work/out.bam.part.json" 2>/dev/null || echo 0)" -ge 3 ] && break
-  sleep 0.02
-done
-{ kill -9 $downloader; wait $downloader; } 2>/dev/null || true
+kill_after "$work/out.bam" 3
 [ -f "$work/out.bam.part" ] && [ ! -e "$work/out.bam" ] || fail "after the kill: $(ls "$work")"
 done_before=$(jq '.done | length' "$work/out.bam.part.json")
 [ "$done_before" -ge 3 ] && [ "$done_before" -lt 16 ] || fail "the kill did not land mid-download: $done_before of 16"
@@ -46,13 +48,7 @@ cmp -s "$work/big.bam" "$work/out.bam" || fail "the resumed file differs"
 [ ! -e "$work/out.bam.part" ] && [ ! -e "$work/out.bam.part.json" ] || fail "the .part or its state was left"
 
 echo "3. a finished range corrupted on disk: the md5 catches it and nothing is left"
-"$dcc" download "$acc" -o "$work/c.bam" --chunk-size-mib 1 --concurrency 1 --limit-rate-mib 4 >/dev/null 2>&1 &
-downloader=$!
-for _ in $(seq 600); do
-  [ -f "$work/c.bam.part.json" ] && [ "$(jq '.done | length' "$work/c.bam.part.json" 2>/dev/null || echo 0)" -ge 2 ] && break
-  sleep 0.02
-done
-{ kill -9 $downloader; wait $downloader; } 2>/dev/null || true
+kill_after "$work/c.bam" 2
 printf 'garbage' | dd of="$work/c.bam.part" bs=1 seek=10 conv=notrunc 2>/dev/null
 set +e
 "$dcc" download "$acc" -o "$work/c.bam" --chunk-size-mib 1 >/dev/null 2>"$work/err"; rc=$?

@@ -15,15 +15,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../support/dccd_fixture.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1
 T=$'\t'
-expect_exit() {  # expect_exit RC PATTERN CMD...
-  local want=$1 pattern=$2 rc
-  shift 2
-  set +e
-  "$@" >"$work/out" 2>"$work/err"; rc=$?
-  set -e
-  [ $rc = "$want" ] || fail "$* exited $rc, expected $want: $(cat "$work/err")"
-  grep -q -- "$pattern" "$work/err" || fail "$* did not say '$pattern': $(cat "$work/err")"
-}
 acc() { "$dcc" get "$1" | jq -r .accession; }
 
 # Seed through the CLI: experiments, replicates and FASTQs (md5s differ: raw files' md5s are unique).

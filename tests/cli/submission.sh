@@ -12,24 +12,14 @@ work=$(mktemp -d /tmp/dcc-cli-submission-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
+with_s3=1
 . "$here/../support/dccd_fixture.sh"
-for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$work/s3port")" DCC_LAB=lab-a DCC_AWARD=U1
+export DCC_LAB=lab-a DCC_AWARD=U1
 export DCC_LOG_DIR="$work/EU_Logs"
 host_tag="127.0.0.1_$(cat "$work/port")"
 T=$'\t'
 edit_frame() { curl -s -u "$admin" "$url/$1/?format=json&frame=edit"; }
 count() { curl -s -u "$admin" "$url/search/?type=$1&limit=0" | jq .total; }
-expect_exit() {  # expect_exit RC PATTERN CMD...: runs CMD, checks its exit status and stderr
-  local want=$1 pattern=$2 rc
-  shift 2
-  set +e
-  "$@" >"$work/out" 2>"$work/err"; rc=$?
-  set -e
-  [ $rc = "$want" ] || fail "$* exited $rc, expected $want: $(cat "$work/err")"
-  grep -q -- "$pattern" "$work/err" || fail "$* did not say '$pattern': $(cat "$work/err")"
-}
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 
 echo "1. --rm-patch: removes properties and applies the row in one PUT"
