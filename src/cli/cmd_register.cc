@@ -100,7 +100,7 @@ void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& o) {
   r->add_option("-r,--remove-property", o.remove_props, "with --rm-patch: properties to remove, comma-separated")
       ->delimiter(',')
       ->needs(rm_patch);
-  r->add_flag("-w,--overwrite-array-values", o.overwrite_arrays, "with --patch: replace arrays instead of extending");
+  r->add_flag("-w,--overwrite-array-values", o.overwrite_arrays, "with --patch or --rm-patch: replace arrays instead of extending");
   r->add_flag("-d,--dry-run", o.dry_run, "check and print what would be sent; send nothing");
   r->add_flag("--no-aliases", o.no_aliases, "allow records without aliases");
   r->add_flag("--continue", o.keep_going, "send the good records even if some are bad");

@@ -32,6 +32,19 @@ after=$(edit_frame lab-a:bs1)
 [ "$(jq 'has("passage_number")' <<<"$after")" = false ] || fail "passage_number was not removed: $after"
 [ "$(jq -r .description <<<"$after")" = "thawed twice" ] || fail "the row was not applied: $after"
 [ "$(jq -r .organism <<<"$after")" = "/organisms/human/" ] || fail "other properties were lost: $after"
+printf 'record_id\taliases\tpassage_number\nlab-a:bs1\tbs1-b\t7\n' >"$work/fix2.tsv"
+"$dcc" register -p biosample -i "$work/fix2.tsv" --rm-patch -r description >/dev/null
+after=$(edit_frame lab-a:bs1)
+[ "$(jq -c .aliases <<<"$after")" = '["lab-a:bs1","lab-a:bs1-b"]' ] && [ "$(jq 'has("description")' <<<"$after")" = false ] &&
+  [ "$(jq .passage_number <<<"$after")" = 7 ] || fail "rm-patch extending arrays: $after"
+printf 'record_id\taliases\tdescription\nlab-a:bs1\tbs1-c\tthawed twice\n' >"$work/fix3.tsv"
+"$dcc" register -p biosample -i "$work/fix3.tsv" --rm-patch -r passage_number -w >/dev/null
+after=$(edit_frame lab-a:bs1-c)
+[ "$(jq -c .aliases <<<"$after")" = '["lab-a:bs1-c"]' ] && [ "$(jq 'has("passage_number")' <<<"$after")" = false ] ||
+  fail "rm-patch -w: $after"
+printf 'record_id\taliases\nlab-a:bs1-c\tbs1\n' >"$work/fix4.tsv"
+"$dcc" register -p biosample -i "$work/fix4.tsv" --patch -w >/dev/null
+[ "$(edit_frame lab-a:bs1 | jq -r .description)" = "thawed twice" ] || fail "restoring the alias"
 
 echo "2. --rm-patch refuses required, read-only and unknown properties; the record is unchanged"
 before=$(edit_frame lab-a:bs1)
