@@ -11,7 +11,7 @@ namespace {
 
 const char* kCommonHelp = R"(
 Identifiers come as arguments and/or from -i FILE, one per line (blank lines and lines
-starting with # are skipped). Output goes to stdout or to -o FILE, which is written only
+starting with # are skipped), and are looked up --jobs at a time (output keeps their order). Output goes to stdout or to -o FILE, which is written only
 when the command succeeds. --format tsv (the default) writes the reference script's
 output file: one line per identifier, no header; --format json an array of objects.
 Reads DCC_MODE, DCC_API_KEY, DCC_SECRET_KEY and DCC_CONFIG_FILE.
@@ -106,25 +106,29 @@ const Lookup kLookups[] = {
 };
 
 // One row per identifier, from each record; a NotFound is reported, counted and skipped
-// (check-not-posted instead prints it); any other failure stops.
-int Run(const std::string& command, Client& client, const std::vector<std::string>& ids, const std::string& lab,
-        const std::string& format, std::ostream& out, std::ostream& err) {
+// (check-not-posted instead prints it); any other failure stops. Lookups run `jobs` at a
+// time; rows keep the input order.
+int Run(const std::string& command, Client& client, const ClientOptions& options, const std::vector<std::string>& given,
+        const std::string& lab, const LookupCommandOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<json> rows;
   std::vector<std::string> columns;
   int missing = 0;
-  for (const auto& given : ids) {
-    std::string id = given;
-    if (command == "get-accessions" && id.find(':') == std::string::npos && id.find('/') == std::string::npos) {
-      if (lab.empty()) {
-        err << "dcc " << command << ": alias '" << id << "' has no prefix: pass -l LAB or set DCC_LAB\n";
-        return kExitUsage;
-      }
-      id = lab + ":" + id;
+  std::vector<std::string> ids = given;
+  for (auto& id : ids) {
+    if (command != "get-accessions" || id.find(':') != std::string::npos || id.find('/') != std::string::npos) continue;
+    if (lab.empty()) {
+      err << "dcc " << command << ": alias '" << id << "' has no prefix: pass -l LAB or set DCC_LAB\n";
+      return kExitUsage;
     }
-    auto record = client.Get({id}, GetOptions{});
+    id = lab + ":" + id;
+  }
+  std::vector<Result<json>> records = FetchAll(client, options, ids, o.jobs);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    const auto& record = records[i];
     if (!record.ok() && record.status().code() == Status::Code::kNotFound) {
       if (command == "check-not-posted") {
-        rows.push_back({{"id", given}});
+        rows.push_back({{"id", given[i]}});
       } else {
         err << "dcc " << command << ": no record for '" << id << "'\n";
         ++missing;
@@ -137,15 +141,15 @@ int Run(const std::string& command, Client& client, const std::vector<std::strin
     }
     const json& r = *record;
     if (command == "get-aliases") {
-      rows.push_back({{"id", given}, {"aliases", r.value("aliases", json::array())}});
+      rows.push_back({{"id", given[i]}, {"aliases", r.value("aliases", json::array())}});
     } else if (command == "get-accessions") {
-      rows.push_back({{"alias", given}, {"accession", r.value("accession", r.value("uuid", ""))}});
+      rows.push_back({{"alias", given[i]}, {"accession", r.value("accession", r.value("uuid", ""))}});
     } else if (command == "get-replicate-numbers") {
       if (!r.contains("biological_replicate_number")) {
         err << "dcc " << command << ": '" << id << "' is not a replicate (no biological_replicate_number)\n";
         return kExitUsage;
       }
-      rows.push_back({{"id", given},
+      rows.push_back({{"id", given[i]},
                       {"biological_replicate_number", r["biological_replicate_number"]},
                       {"technical_replicate_number", r.value("technical_replicate_number", json())}});
     }
@@ -154,7 +158,7 @@ int Run(const std::string& command, Client& client, const std::vector<std::strin
   if (command == "get-aliases") columns = {"id", "aliases"};
   if (command == "get-accessions") columns = {"alias", "accession"};
   if (command == "get-replicate-numbers") columns = {"id", "biological_replicate_number", "technical_replicate_number"};
-  PrintRows(out, format, columns, rows);
+  PrintRows(out, o.format, columns, rows);
   return missing > 0 ? kExitNotFound : kExitOk;
 }
 
@@ -168,6 +172,7 @@ void AddLookupCommands(CLI::App& app, LookupCommandOptions& o) {
     c->add_option("-i,--infile", o.infile, "a file of identifiers, one per line");
     c->add_option("-o,--outfile", o.outfile, "write here instead of stdout");
     c->add_option("--format", o.format, "tsv or json")->check(CLI::IsMember({"tsv", "json"}))->capture_default_str();
+    c->add_option("-j,--jobs", o.jobs, "lookups in flight, one connection each")->check(CLI::Range(1, 64))->capture_default_str();
     if (std::string(l.name) == "get-accessions")
       c->add_option("-l,--submitter-lab", o.lab, "the lab prefix for aliases without one (default: DCC_LAB)");
   }
@@ -181,8 +186,10 @@ std::optional<int> RunLookupCommands(const CLI::App& app, const ConnectionFlags&
     HelperSetup setup = SetUpHelper(command, connection, o.infile, o.ids, true, err);
     if (setup.rc != kExitOk) return setup.rc;
     std::string lab = o.lab.empty() ? setup.connection.config.values().value("lab", "") : o.lab;
+    auto options = ClientOptions::FromConfig(setup.connection.config, connection.server);
+    if (!options.ok()) return ExitCodeFor(options.status());  // cannot happen: Connect used the same
     int rc = WithOutput(o.outfile, out, err, command, [&](std::ostream& sink) {
-      return Run(command, *setup.connection.client, setup.ids, lab, o.format, sink, err);
+      return Run(command, *setup.connection.client, *options, setup.ids, lab, o, sink, err);
     });
     return rc;
   }

@@ -20,6 +20,7 @@ struct LookupCommandOptions {
   std::string outfile;           // -o: default stdout
   std::string format = "tsv";    // tsv (the reference's output files) or json
   std::string lab;               // get-accessions -l: prefix for aliases without one
+  int jobs = 8;                  // GETs in flight (one connection each)
 };
 
 void AddLookupCommands(CLI::App& app, LookupCommandOptions& options);

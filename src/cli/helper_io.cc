@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "cli/exit_codes.h"
 
@@ -50,6 +53,26 @@ HelperSetup SetUpHelper(const std::string& command, const ConnectionFlags& flags
   if (!c.ok()) return fail(c.status());
   setup.connection = std::move(*c);
   return setup;
+}
+
+std::vector<Result<nlohmann::json>> FetchAll(Client& client, const ClientOptions& options,
+                                             const std::vector<std::string>& ids, int jobs) {
+  std::vector<Result<nlohmann::json>> got(ids.size(), Status::Internal("not fetched"));
+  std::atomic<size_t> next{0};
+  auto work = [&](Client& c) {
+    for (size_t i = next.fetch_add(1); i < ids.size(); i = next.fetch_add(1)) got[i] = c.Get({ids[i]}, GetOptions{});
+  };
+  std::vector<std::thread> threads;
+  const int extra = std::max(0, std::min<int>(jobs, static_cast<int>(ids.size())) - 1);
+  for (int t = 0; t < extra; ++t) {
+    threads.emplace_back([&] {
+      auto own = Client::Open(options);
+      if (own.ok()) work(**own);  // if it cannot open, the other workers take its share
+    });
+  }
+  work(client);
+  for (auto& t : threads) t.join();
+  return got;
 }
 
 int WithOutput(const std::string& outfile, std::ostream& out, std::ostream& err, const std::string& command,

@@ -30,6 +30,12 @@ struct HelperSetup {
 HelperSetup SetUpHelper(const std::string& command, const ConnectionFlags& flags, const std::string& infile,
                         const std::vector<std::string>& ids, bool ids_needed, std::ostream& err);
 
+// GETs every identifier (object frame as the server defaults), `jobs` at a time: the
+// first worker uses `client`, the others open their own Client from the same options.
+// The answers are in the order of `ids`; each is the record or why not (NotFound, ...).
+std::vector<Result<nlohmann::json>> FetchAll(Client& client, const ClientOptions& options,
+                                             const std::vector<std::string>& ids, int jobs);
+
 // Runs `body` with the stream to write to: `out` when `outfile` is empty, else a temporary
 // file beside `outfile` that is renamed into place only when `body` returns 0, or 3
 // (kExitNotFound: some identifiers had no record, and the rows of the others are
