@@ -225,7 +225,11 @@ Result<DownloadResult> DownloadFile(Client& client, const std::string& file_id, 
   for (int t = 0; t < workers && !todo.empty(); ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   hashing.join();
-  if (!failure.ok()) return failure;  // the .part and its state stay: run again to resume
+  if (!failure.ok()) {  // the .part and its state stay: the same call again resumes
+    if (failure.code() == Status::Code::kUnavailable)
+      return Status::Unavailable(failure.message() + " (" + part + " is kept: run the download again to resume)");
+    return failure;
+  }
   DCC_RETURN_IF_ERROR(hash_failure);
   const std::string got = hasher.Finish().md5;
   std::remove(state_path.c_str());
