@@ -58,7 +58,7 @@ Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Cl
 struct DownloadOptions {
   uint64_t chunk_size = 8u << 20;  // bytes per ranged request
   int concurrency = 4;             // ranges in flight
-  uint64_t max_bytes_per_second = 0;  // per range in flight (libcurl's limit); 0: unlimited
+  uint64_t max_bytes_per_second = 0;  // per range in flight; 0: unlimited
   std::function<void(uint64_t received, uint64_t total)> progress;  // may be empty
 };
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -29,6 +30,9 @@ namespace {
 struct RangeWrite {
   int fd;
   uint64_t offset;
+  uint64_t max_bytes_per_second = 0;  // 0: unlimited
+  uint64_t written = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   bool failed = false;
 };
 
@@ -45,6 +49,13 @@ size_t WriteAt(char* data, size_t size, size_t n, void* arg) {
     done += static_cast<size_t>(r);
   }
   w->offset += len;
+  w->written += len;
+  if (w->max_bytes_per_second) {
+    // Sleep until this range's average rate is within the limit. (libcurl's own limit lets
+    // a short range through in one burst before it has measured a rate.)
+    auto due = w->start + std::chrono::microseconds(w->written * 1000000 / w->max_bytes_per_second);
+    std::this_thread::sleep_until(due);
+  }
   return len;
 }
 
@@ -158,7 +169,7 @@ Result<DownloadResult> DownloadFile(Client& client, const std::string& file_id, 
       }
       const uint64_t i = todo[k];
       uint64_t first = i * chunk, last = std::min(size, first + chunk) - 1;
-      RangeWrite w{fd, first};
+      RangeWrite w{fd, first, options.max_bytes_per_second};
       std::string range = std::to_string(first) + "-" + std::to_string(last);
       curl_easy_reset(curl);
       curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -166,8 +177,6 @@ Result<DownloadResult> DownloadFile(Client& client, const std::string& file_id, 
       curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteAt);
       curl_easy_setopt(curl, CURLOPT_WRITEDATA, &w);
       curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-      if (options.max_bytes_per_second)
-        curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(options.max_bytes_per_second));
       CURLcode rc = curl_easy_perform(curl);
       long status = 0;
       curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
