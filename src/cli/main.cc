@@ -6,7 +6,10 @@
 #include <iostream>
 
 #include "cli/cmd_config.h"
+#include "cli/cmd_fastq.h"
+#include "cli/cmd_file_tools.h"
 #include "cli/cmd_hash.h"
+#include "cli/cmd_lookup.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
 #include "cli/cmd_transfer.h"
@@ -37,6 +40,13 @@ int main(int argc, char** argv) {
   AddUploadCommand(app, upload);
   DownloadCommandOptions download;
   AddDownloadCommand(app, download);
+  // encode_utils helpers (one file per group; each Run returns nullopt if not its command).
+  LookupCommandOptions lookup;
+  AddLookupCommands(app, lookup);
+  FastqCommandOptions fastq;
+  AddFastqCommands(app, fastq);
+  FileToolsCommandOptions file_tools;
+  AddFileToolsCommands(app, file_tools);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,5 +60,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
   if (app.got_subcommand("upload")) return RunUpload(connection, upload, std::cout, std::cerr);
   if (app.got_subcommand("download")) return RunDownload(connection, download, std::cout, std::cerr);
+  if (auto rc = RunLookupCommands(app, connection, lookup, std::cout, std::cerr)) return *rc;
+  if (auto rc = RunFastqCommands(app, connection, fastq, std::cout, std::cerr)) return *rc;
+  if (auto rc = RunFileToolsCommands(app, connection, file_tools, std::cout, std::cerr)) return *rc;
   return kExitUsage;
 }
