@@ -44,6 +44,12 @@ downloaded_md5() {
   location=$(curl -s -o /dev/null -w '%{redirect_url}' -u "$alice" "$url/$acc/@@download/$acc.bam")
   curl -sf "$location" | md5sum | cut -d' ' -f1
 }
+prefix_md5() { slice "$work/data.bin" 0 "$1" | md5sum | cut -d' ' -f1; }
+# published_prefix LENGTH WHAT: the record verified and serves the first LENGTH bytes
+published_prefix() {
+  status_is "in progress"
+  [ "$(downloaded_md5)" = "$(prefix_md5 "$1")" ] || fail "$2: the published bytes differ"
+}
 restart() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -f "$work/port" "$work/s3port"
@@ -55,7 +61,7 @@ restart() {
 }
 
 echo "1. parts of 5 MiB sent out of order (3, 1, 4 of 1 MiB, 2) land in one staged file; Complete copies nothing"
-new_file "$(slice "$work/data.bin" 0 $((16 * mib)) | md5sum | cut -d' ' -f1)" $((16 * mib))
+new_file "$(prefix_md5 $((16 * mib)))" $((16 * mib))
 upload=$(step create)
 e3=$(put 3 $((10 * mib)) $((5 * mib)))
 e1=$(put 1 0 $((5 * mib)))
@@ -67,14 +73,13 @@ e2=$(put 2 $((5 * mib)) $((5 * mib)))
 [ "$(step list "$upload" | cut -d' ' -f1 | tr '\n' ' ')" = "1 2 3 4 " ] || fail "ListParts: $(step list "$upload")"
 etag=$(step complete "$upload" 1:$e1 2:$e2 3:$e3 4:$e4) || fail "Complete failed: $etag"
 [[ $etag == *-4 ]] || fail "multipart ETag '$etag'"
-status_is "in progress"
-[ "$(downloaded_md5)" = "$(slice "$work/data.bin" 0 $((16 * mib)) | md5sum | cut -d' ' -f1)" ] || fail "the published bytes differ"
+published_prefix $((16 * mib)) "parts in place"
 [ ! -e "$blobs/staging/parts-$upload" ] && [ -z "$(find "$blobs/objects/.multipart/$upload" -type f)" ] ||
   fail "the upload's parts were left behind"
 echo "   $acc: ETag $etag, bytes match, nothing left behind"
 
 echo "2. a part larger than the first one breaks the layout: it is kept on its own and Complete copies"
-new_file "$(slice "$work/data.bin" 0 $((19 * mib)) | md5sum | cut -d' ' -f1)" $((19 * mib))
+new_file "$(prefix_md5 $((19 * mib)))" $((19 * mib))
 upload=$(step create)
 e1=$(put 1 0 $((6 * mib)))
 e2=$(put 2 $((6 * mib)) $((7 * mib)))
@@ -82,12 +87,11 @@ e3=$(put 3 $((13 * mib)) $((6 * mib)))
 [ -f "$blobs/objects/.multipart/$upload/00002" ] || fail "the 7 MiB part 2 was not kept on its own"
 [ -f "$blobs/objects/.multipart/$upload/00001.placed" ] || fail "part 1 was not written in place"
 etag=$(step complete "$upload" 1:$e1 2:$e2 3:$e3) || fail "Complete failed: $etag"
-status_is "in progress"
-[ "$(downloaded_md5)" = "$(slice "$work/data.bin" 0 $((19 * mib)) | md5sum | cut -d' ' -f1)" ] || fail "the copied bytes differ"
+published_prefix $((19 * mib)) "parts copied"
 echo "   $acc: ETag $etag, bytes match"
 
 echo "3. in-place parts survive a restart: ListParts reports them, the upload goes on"
-new_file "$(slice "$work/data.bin" 0 $((12 * mib)) | md5sum | cut -d' ' -f1)" $((12 * mib))
+new_file "$(prefix_md5 $((12 * mib)))" $((12 * mib))
 upload=$(step create)
 e1=$(put 1 0 $((5 * mib)))
 e2=$(put 2 $((5 * mib)) $((5 * mib)))
@@ -96,17 +100,15 @@ listed=$(step list "$upload")
 [ "$listed" = "$(printf '1 %s %d\n2 %s %d' "$e1" $((5 * mib)) "$e2" $((5 * mib)))" ] || fail "ListParts after a restart: $listed"
 e3=$(put 3 $((10 * mib)) $((2 * mib)))
 etag=$(step complete "$upload" 1:$e1 2:$e2 3:$e3) || fail "Complete after a restart failed: $etag"
-status_is "in progress"
-[ "$(downloaded_md5)" = "$(slice "$work/data.bin" 0 $((12 * mib)) | md5sum | cut -d' ' -f1)" ] || fail "bytes differ after a restart"
+published_prefix $((12 * mib)) "after a restart"
 echo "   $acc: parts 1-2 listed after the restart, completed with part 3"
 
 echo "4. Complete may list a subset: parts 1-2 of 3 (the staged file is cut), then parts 1 and 3"
-new_file "$(slice "$work/data.bin" 0 $((10 * mib)) | md5sum | cut -d' ' -f1)" $((10 * mib))
+new_file "$(prefix_md5 $((10 * mib)))" $((10 * mib))
 upload=$(step create)
 e1=$(put 1 0 $((5 * mib))); e2=$(put 2 $((5 * mib)) $((5 * mib))); e3=$(put 3 $((10 * mib)) $((5 * mib)))
 etag=$(step complete "$upload" 1:$e1 2:$e2) || fail "Complete of parts 1-2 failed: $etag"
-status_is "in progress"
-[ "$(downloaded_md5)" = "$(slice "$work/data.bin" 0 $((10 * mib)) | md5sum | cut -d' ' -f1)" ] || fail "the cut file differs"
+published_prefix $((10 * mib)) "parts 1-2 of 3"
 new_file "$( (slice "$work/data.bin" 0 $((5 * mib)); slice "$work/data.bin" $((10 * mib)) $((5 * mib))) | md5sum | cut -d' ' -f1)" $((10 * mib))
 upload=$(step create)
 e1=$(put 1 0 $((5 * mib))); e2=$(put 2 $((5 * mib)) $((5 * mib))); e3=$(put 3 $((10 * mib)) $((5 * mib)))
@@ -117,7 +119,7 @@ status_is "in progress"
 echo "   both subsets published the bytes they name"
 
 echo "5. a part sent again replaces the old one: its old ETag is refused"
-new_file "$(slice "$work/data.bin" 0 $((10 * mib)) | md5sum | cut -d' ' -f1)" $((10 * mib))
+new_file "$(prefix_md5 $((10 * mib)))" $((10 * mib))
 upload=$(step create)
 old=$(put 1 $((11 * mib)) $((5 * mib)))
 e1=$(put 1 0 $((5 * mib))); e2=$(put 2 $((5 * mib)) $((5 * mib)))

@@ -85,32 +85,17 @@ Status CheckExpectations(const Digests& d, const BlobExpectations& e) {
   return Status::Ok();
 }
 
-// Writes all of [p, p + len) at `offset`, or at the file position when offset is negative.
-Status WriteFully(int fd, const char* p, size_t len, int64_t offset, const fs::path& where) {
-  while (len > 0) {
-    ssize_t n = offset < 0 ? ::write(fd, p, len) : ::pwrite(fd, p, len, static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write", where, errno);
-    }
-    p += n;
-    len -= static_cast<size_t>(n);
-    if (offset >= 0) offset += n;
-  }
-  return Status::Ok();
-}
-
-class LocalBlobWriter final : public BlobWriter {
+// The bytes of one staged file on their way in. They are gathered into 1 MiB before they
+// are hashed and written: HTTP bodies arrive in 4 KiB pieces, and a syscall and a hash
+// handoff per piece cost more than the copy. Written at the file position, or (ranged
+// staging) with pwrite from `offset` on, so writers of other ranges never interfere.
+class HashingFileSink {
  public:
-  LocalBlobWriter(fs::path staging, fs::path objects, Fd fd, bool md5_only = false)
-      : staging_(std::move(staging)), objects_(std::move(objects)), fd_(std::move(fd)),
+  HashingFileSink(fs::path path, Fd fd, bool md5_only, int64_t offset = -1)
+      : path_(std::move(path)), fd_(std::move(fd)), next_(offset),
         hasher_(MultiHasher::Options{0, md5_only ? 1 : 2, md5_only}) {}
 
-  // Bytes are gathered into 1 MiB before they are hashed and written: HTTP bodies arrive
-  // in 4 KiB pieces, and a syscall and a hash handoff per piece cost more than the copy.
-  Status Write(const void* data, size_t len) override {
-    if (done_) return Status::Internal("write after commit or abandon");
-    auto p = static_cast<const char*>(data);
+  Status Write(const char* p, size_t len) {
     size_ += len;
     if (buffer_.size() + len < kBufferBytes) {
       buffer_.append(p, len);
@@ -122,43 +107,25 @@ class LocalBlobWriter final : public BlobWriter {
     return Status::Ok();
   }
 
-  uint64_t size() const override { return size_; }
+  Status Flush() {
+    if (buffer_.empty()) return Status::Ok();
+    Status s = HashAndWrite(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return s;
+  }
 
-  Status Sync() override {
-    if (done_) return Status::Internal("sync after commit or abandon");
+  // Flushes, then fsync (or fdatasync: the file's size is covered, its times are not needed).
+  Status Durable(bool data_only) {
     DCC_RETURN_IF_ERROR(Flush());
-    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
+    if ((data_only ? ::fdatasync(fd_.get()) : ::fsync(fd_.get())) != 0)
+      return ErrnoStatus(data_only ? "fdatasync" : "fsync", path_, errno);
     return Status::Ok();
   }
 
-  Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
-    if (done_) return Status::Internal("commit after commit or abandon");
-    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
-    DCC_RETURN_IF_ERROR(Flush());
-    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
-    fd_.Reset();
-    Digests d = hasher_.Finish();
-    done_ = true;
-    if (Status s = CheckExpectations(d, expect); !s.ok()) {
-      ::unlink(staging_.c_str());
-      return s;
-    }
-    fs::path target = objects_ / key;
-    DCC_RETURN_IF_ERROR(MakeDirs(target.parent_path(), objects_));
-    if (::rename(staging_.c_str(), target.c_str()) != 0) return ErrnoStatus("rename", target, errno);
-    DCC_RETURN_IF_ERROR(FsyncDir(target.parent_path()));
-    return d;
-  }
-
-  Status Abandon() override {
-    done_ = true;
-    fd_.Reset();
-    if (::unlink(staging_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", staging_, errno);
-    return Status::Ok();
-  }
-
-
+  void Close() { fd_.Reset(); }
+  const fs::path& path() const { return path_; }
   MultiHasher& hasher() { return hasher_; }
+  uint64_t size() const { return size_; }
   void set_size(uint64_t s) { size_ = s; }
 
  private:
@@ -166,85 +133,107 @@ class LocalBlobWriter final : public BlobWriter {
 
   Status HashAndWrite(const char* p, size_t len) {
     hasher_.Update(p, len);
-    return WriteFully(fd_.get(), p, len, -1, staging_);
+    const int64_t at = next_;
+    while (len > 0) {
+      ssize_t n = next_ < 0 ? ::write(fd_.get(), p, len) : ::pwrite(fd_.get(), p, len, static_cast<off_t>(next_));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", path_, errno);
+      }
+      p += n;
+      len -= static_cast<size_t>(n);
+      if (at >= 0) next_ += n;
+    }
+    return Status::Ok();
   }
 
-  Status Flush() {
-    if (buffer_.empty()) return Status::Ok();
-    Status s = HashAndWrite(buffer_.data(), buffer_.size());
-    buffer_.clear();
-    return s;
-  }
-
-  fs::path staging_;
-  fs::path objects_;
+  fs::path path_;
   Fd fd_;
+  int64_t next_;  // -1: append at the file position
   // Two lanes (md5 | sha1 + sha256) and no multipart ETag: a single stream's ETag is its
   // md5, and multipart uploads take theirs from their parts.
   MultiHasher hasher_;
   std::string buffer_;
   uint64_t size_ = 0;
-  bool done_ = false;
 };
 
-// One range of a shared staged file, written with pwrite so writers of other ranges of
-// the same file never interfere. Gathers 1 MiB before hashing and writing, as above.
-class LocalRangeWriter final : public BlobRangeWriter {
+class LocalBlobWriter final : public BlobWriter {
  public:
-  LocalRangeWriter(fs::path path, Fd fd, uint64_t offset, bool md5_only)
-      : path_(std::move(path)), fd_(std::move(fd)), next_(offset),
-        hasher_(MultiHasher::Options{0, md5_only ? 1 : 2, md5_only}) {}
+  LocalBlobWriter(fs::path staging, fs::path objects, Fd fd, bool md5_only = false)
+      : objects_(std::move(objects)), sink_(std::move(staging), std::move(fd), md5_only) {}
 
   Status Write(const void* data, size_t len) override {
-    if (done_) return Status::Internal("write after finish");
-    auto p = static_cast<const char*>(data);
-    size_ += len;
-    if (buffer_.size() + len < kBufferBytes) {
-      buffer_.append(p, len);
-      return Status::Ok();
+    if (done_) return Status::Internal("write after commit or abandon");
+    return sink_.Write(static_cast<const char*>(data), len);
+  }
+
+  uint64_t size() const override { return sink_.size(); }
+
+  Status Sync() override {
+    if (done_) return Status::Internal("sync after commit or abandon");
+    return sink_.Durable(false);
+  }
+
+  Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
+    if (done_) return Status::Internal("commit after commit or abandon");
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    DCC_RETURN_IF_ERROR(sink_.Durable(false));
+    sink_.Close();
+    Digests d = sink_.hasher().Finish();
+    done_ = true;
+    const fs::path& staging = sink_.path();
+    if (Status s = CheckExpectations(d, expect); !s.ok()) {
+      ::unlink(staging.c_str());
+      return s;
     }
-    DCC_RETURN_IF_ERROR(Flush());
-    if (len >= kBufferBytes) return HashAndWrite(p, len);
-    buffer_.append(p, len);
+    fs::path target = objects_ / key;
+    DCC_RETURN_IF_ERROR(MakeDirs(target.parent_path(), objects_));
+    if (::rename(staging.c_str(), target.c_str()) != 0) return ErrnoStatus("rename", target, errno);
+    DCC_RETURN_IF_ERROR(FsyncDir(target.parent_path()));
+    return d;
+  }
+
+  Status Abandon() override {
+    done_ = true;
+    sink_.Close();
+    if (::unlink(sink_.path().c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", sink_.path(), errno);
     return Status::Ok();
   }
 
-  uint64_t size() const override { return size_; }
+  MultiHasher& hasher() { return sink_.hasher(); }
+  void set_size(uint64_t s) { sink_.set_size(s); }
+
+ private:
+  fs::path objects_;
+  HashingFileSink sink_;
+  bool done_ = false;
+};
+
+// One range of a staged file that several writers share (ranged staging).
+class LocalRangeWriter final : public BlobRangeWriter {
+ public:
+  LocalRangeWriter(fs::path path, Fd fd, uint64_t offset, bool md5_only)
+      : sink_(std::move(path), std::move(fd), md5_only, static_cast<int64_t>(offset)) {}
+
+  Status Write(const void* data, size_t len) override {
+    if (done_) return Status::Internal("write after finish");
+    return sink_.Write(static_cast<const char*>(data), len);
+  }
+
+  uint64_t size() const override { return sink_.size(); }
 
   Result<Digests> Finish(const BlobExpectations& expect) override {
     if (done_) return Status::Internal("finish after finish");
     done_ = true;
-    DCC_RETURN_IF_ERROR(Flush());
-    if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_, errno);
-    fd_.Reset();
-    Digests d = hasher_.Finish();
+    DCC_RETURN_IF_ERROR(sink_.Durable(true));
+    sink_.Close();
+    Digests d = sink_.hasher().Finish();
     DCC_RETURN_IF_ERROR(CheckExpectations(d, expect));
     return d;
   }
 
  private:
-  static constexpr size_t kBufferBytes = 1u << 20;
-
-  Status HashAndWrite(const char* p, size_t len) {
-    hasher_.Update(p, len);
-    DCC_RETURN_IF_ERROR(WriteFully(fd_.get(), p, len, static_cast<int64_t>(next_), path_));
-    next_ += len;
-    return Status::Ok();
-  }
-
-  Status Flush() {
-    if (buffer_.empty()) return Status::Ok();
-    Status s = HashAndWrite(buffer_.data(), buffer_.size());
-    buffer_.clear();
-    return s;
-  }
-
-  fs::path path_;
-  Fd fd_;
-  uint64_t next_;
-  MultiHasher hasher_;
-  std::string buffer_;
-  uint64_t size_ = 0;
+  HashingFileSink sink_;
   bool done_ = false;
 };
 

@@ -160,6 +160,10 @@ std::optional<uint64_t> S3Service::InPlaceOffset(const std::string& upload_id, i
   // Without a declared length the part cannot be known to fit; chunked bodies carry one
   // in x-amz-decoded-content-length, which the caller passes here.
   if (!blobs().capabilities().ranged_staging || !length) return std::nullopt;
+  // S3's largest part; it also keeps (n - 1) * P far from overflowing, so no claimed
+  // length can place a part over another's bytes.
+  constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;
+  if (*length > kMaxPartSize) return std::nullopt;
   auto part_size = PartSize(upload_id, length);
   if (!part_size.ok() || *part_size == 0 || *length > *part_size) return std::nullopt;
   return static_cast<uint64_t>(n - 1) * *part_size;
