@@ -114,4 +114,12 @@ Result<ManifestFile> ReadManifestFile(const std::vector<std::string>& cells, con
 // file_name, form "object", and did when the row has a guid.
 nlohmann::json IndexRecordOf(const ManifestFile& file);
 
+// The download manifest's columns (gen3.md §5.8) and one record's row in them: lists
+// formatted by FormatManifestList, size and file_name empty when null.
+inline const std::vector<std::string>& DownloadManifestHeader() {
+  static const std::vector<std::string> header = {"guid", "urls", "authz", "acl", "md5", "file_size", "file_name"};
+  return header;
+}
+std::vector<std::string> DownloadRowOf(const nlohmann::json& record);
+
 }  // namespace dcc

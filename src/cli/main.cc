@@ -7,6 +7,9 @@
 
 #include "cli/cmd_config.h"
 #include "cli/cmd_hash.h"
+#include "cli/cmd_index.h"
+#include "cli/cmd_manifest.h"
+#include "cli/cmd_mds.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
 #include "cli/cmd_transfer.h"
@@ -37,6 +40,14 @@ int main(int argc, char** argv) {
   AddUploadCommand(app, upload);
   DownloadCommandOptions download;
   AddDownloadCommand(app, download);
+  IndexCommandOptions index;
+  AddIndexCommands(app, index);
+  MdsCommandOptions mds;
+  AddMdsCommands(app, mds);
+  DrsCommandOptions drs;
+  AddDrsCommands(app, drs);
+  ManifestCommandOptions manifest;
+  AddManifestCommands(app, manifest);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,5 +61,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
   if (app.got_subcommand("upload")) return RunUpload(connection, upload, std::cout, std::cerr);
   if (app.got_subcommand("download")) return RunDownload(connection, download, std::cout, std::cerr);
+  if (app.got_subcommand("index")) return RunIndex(index, std::cout, std::cerr);
+  if (app.got_subcommand("mds")) return RunMds(mds, std::cout, std::cerr);
+  if (app.got_subcommand("drs")) return RunDrs(drs, std::cout, std::cerr);
+  if (app.got_subcommand("manifest")) return RunManifest(manifest, std::cout, std::cerr);
   return kExitUsage;
 }

@@ -310,6 +310,21 @@ Result<ManifestFile> ReadManifestFile(const std::vector<std::string>& cells, con
   return f;
 }
 
+std::vector<std::string> DownloadRowOf(const json& r) {
+  auto list = [&](const char* key) {
+    std::vector<std::string> items;
+    if (r.contains(key) && r[key].is_array())
+      for (const auto& v : r[key])
+        if (v.is_string()) items.push_back(v.get<std::string>());
+    return FormatManifestList(std::move(items));
+  };
+  auto text = [&](const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(); };
+  std::string md5;
+  if (r.contains("hashes") && r["hashes"].is_object() && r["hashes"].contains("md5")) md5 = text(r["hashes"]["md5"]);
+  return {r.contains("did") ? text(r["did"]) : "", list("urls"), list("authz"), list("acl"), md5,
+          r.contains("size") ? text(r["size"]) : "", r.contains("file_name") ? text(r["file_name"]) : ""};
+}
+
 json IndexRecordOf(const ManifestFile& f) {
   json r = {{"form", "object"},
             {"size", f.size.value_or(0)},
