@@ -14,7 +14,9 @@
 #include <mutex>
 #include <thread>
 
+#include "server/api/drs/routes.h"
 #include "server/api/encode/routes.h"
+#include "server/api/indexd/routes.h"
 #include "server/api/s3/routes.h"
 #include "server/api/tus/routes.h"
 #include "server/blob/blob_store.h"
@@ -24,6 +26,7 @@
 #include "server/services/admin_service.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
+#include "server/services/index_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 #include "server/services/services.h"
@@ -102,6 +105,7 @@ struct ServeOptions {
   int threads = 64;
   size_t max_body_mib = 64;
   bool no_access_log = false;
+  std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
 };
 
 Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
@@ -166,10 +170,15 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   tus_options.expire_seconds = o.tus_expire_seconds;
   TusService tus_service(files, *core->records, tus_options);
   Authorizer authz(*core->store);
+  IndexOptions index_options;
+  index_options.did_prefix = o.did_prefix;
+  IndexService index(*core->records, files, authz, signer, index_options);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
-                    tus_service, authz};
+                    tus_service, authz, index};
   Router router;
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
+  indexd::RegisterRoutes(router, services);
+  drs::RegisterRoutes(router, services);
   encode::RegisterRoutes(router, services);
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);
@@ -304,6 +313,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log one line per request");
+  serve_cmd->add_option("--did-prefix", serve.did_prefix,
+                        "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
 
   auto* admin = app.add_subcommand("admin", "prepare a data directory: init, users, keys");
   admin->require_subcommand(1);

@@ -102,6 +102,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
     req.path = hreq.path;
     req.target = hreq.target;
     req.max_body = max_body;
+    req.scheme = raw->tls ? "https" : "http";
     if (reader) {
       req.stream_body = [reader](const BodySink& sink) {
         return (*reader)([&](const char* data, size_t len) { return sink(data, len); });
@@ -114,7 +115,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
     hres.status = res.status;
     for (const auto& [k, v] : res.headers) hres.set_header(k.c_str(), v);
     hres.set_header("X-Request-Id", req.request_id);
-    if (res.stream) {
+    if (res.stream && res.stream_chunked) {
+      auto stream = std::move(res.stream);
+      hres.set_chunked_content_provider(res.content_type.c_str(), [stream](size_t, httplib::DataSink& sink) {
+        if (!stream([&](const char* data, size_t len) { return sink.write(data, len); })) return false;
+        sink.done();
+        return true;
+      });
+    } else if (res.stream) {
       auto stream = std::move(res.stream);
       hres.set_content_provider(
           static_cast<size_t>(res.stream_length), res.content_type.c_str(),

@@ -33,6 +33,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in received order
   Headers headers;
   std::string request_id;
+  std::string scheme = "http";        // "https" on a TLS listener (for absolute URLs)
   std::vector<std::string> captures;  // the route pattern's groups
   size_t max_body = 64u << 20;        // Body() refuses more (the listener's --max-body-mib)
 
@@ -95,6 +96,9 @@ struct HttpResponse {
   // by `stream` (which returns false if it failed part-way; the connection is then cut).
   std::function<bool(const BodySink& sink)> stream;
   uint64_t stream_length = 0;
+  // A streamed body of unknown length, sent with chunked transfer encoding
+  // (stream_length is then ignored).
+  bool stream_chunked = false;
 };
 
 }  // namespace dcc::server

@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/time_util.h"
+#include "server/services/index_record.h"
 
 namespace dcc::server {
 using nlohmann::json;
@@ -34,7 +35,7 @@ Result<std::string> FileService::DownloadUrl(const Caller& caller, const std::st
   DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(file.uuid));
   if (!object) return Status::NotFound("file " + name + " has no verified bytes yet (status \"" + file.status + "\")");
   std::map<std::string, std::string> params = {{"filename", name}, {"etag", object->hashes.value("md5", "")},
-                                                {"size", std::to_string(object->size)}};
+                                                {"size", std::to_string(object->size.value_or(0))}};
   return signer_.Sign("/_blobs/" + object->blob_key, params, Now() + options_.download_seconds);
 }
 
@@ -147,12 +148,23 @@ Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter
                    {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", s3_etag.empty() ? d.md5 : s3_etag}};
   object.urls = {"s3://" + grant.bucket + "/" + grant.key};
   object.blob_key = grant.key;
-  object.created = object.updated = NowIso8601();
+  object.baseid = NewUuid4();
+  object.file_name = grant.key.substr(grant.key.rfind('/') + 1);  // the file's download name
+  object.created = object.updated = IndexDateNow();
   json changes = {{"status", "in progress"}};
   if (!file->properties.contains("file_size")) changes["file_size"] = d.size;
   auto patched = records_.SystemPatch(file->uuid, changes, [&](RecordWriter& w) {
     DCC_ASSIGN_OR_RETURN(auto existing, w.FindObjectOfFile(file->uuid));
-    if (existing) object.did = existing->did;  // a re-upload keeps the GUID
+    if (existing) {  // a re-upload keeps the GUID, its version group and its index fields
+      object.did = existing->did;
+      object.baseid = existing->baseid;
+      object.created = existing->created;
+      object.acl = existing->acl;
+      object.authz = existing->authz;
+      object.metadata = existing->metadata;
+    }
+    object.rev = NewRev();
+    RenderIndexDoc(object);
     return w.PutObject(object);
   });
   if (!patched.ok()) return patched.status();

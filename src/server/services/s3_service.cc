@@ -237,7 +237,7 @@ Result<S3Service::ObjectView> S3Service::Head(const S3Caller& c, const std::stri
   DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(c.grant.file_uuid));
   if (!object || object->blob_key != key)
     return Status::NotFound("no object at s3://" + bucket + "/" + key, "s3:NoSuchKey");
-  return ObjectView{object->blob_key, object->size, object->hashes.value("etag", "")};
+  return ObjectView{object->blob_key, object->size.value_or(0), object->hashes.value("etag", "")};
 }
 
 }  // namespace dcc::server

@@ -8,6 +8,7 @@
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
+#include "server/services/index_service.h"
 #include "server/services/records_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
@@ -26,6 +27,7 @@ struct Services {
   AttachmentService& attachments;
   TusService& tus;
   Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
+  IndexService& index;  // the file index: /index, /bulk, DRS (and fence's /user/data)
 };
 
 }  // namespace dcc::server

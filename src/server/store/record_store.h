@@ -46,17 +46,67 @@ struct Revision {
   nlohmann::json properties;
 };
 
-// The bytes behind a file record (an indexd-style object; issue #5 exposes it as the
-// index). One per file record once its upload verified.
+// One index record (an indexd-style object; gen3.md §2.1, docs/index.md). Either the
+// verified bytes behind a file record (file_uuid set; FileService writes it when an
+// upload verifies) or a record made through the /index API (file_uuid empty).
 struct ObjectRow {
-  std::string did;        // the object's GUID
-  std::string file_uuid;  // the file record it belongs to
-  uint64_t size = 0;
+  std::string did;        // the object's GUID; may carry a prefix with '/' ("dg.4242/<uuid>")
+  std::string file_uuid;  // the file record it belongs to, or "" (stored as NULL)
+  std::string baseid;     // shared by every version of the object
+  std::string rev;        // 8 lower-case hex chars, new on every write
+  std::string form = "object";                       // object, container or multipart
+  std::optional<uint64_t> size;                      // null for a blank record
   nlohmann::json hashes = nlohmann::json::object();  // {"md5": hex, "sha1": ..., ...}
   std::vector<std::string> urls;                     // e.g. "s3://dcc-files/2026/..."
-  std::string blob_key;                              // where the bytes are in the blob store
-  std::string created;
+  std::string blob_key;  // where the bytes are in the blob store; "" if not held here
+  std::optional<std::string> file_name, version, uploader, description;
+  std::optional<std::string> content_created, content_updated;
+  std::vector<std::string> acl, authz;
+  nlohmann::json metadata = nlohmann::json::object();
+  nlohmann::json urls_metadata = nlohmann::json::object();
+  std::string created;  // indexd dates: naive UTC isoformat, "2026-01-02T03:04:05.123456"
   std::string updated;
+  // The record's JSON as the index API renders it, stored so that listings and exports
+  // concatenate text instead of re-rendering. The writer of the row renders it
+  // (services/index_record.h); the store keeps it verbatim.
+  std::string doc;
+};
+
+// Which index records a listing wants (GET /index/ filters, gen3.md §2.4). Every
+// non-empty member must hold; the store turns it into SQL (store/object_query.h).
+struct ObjectQuery {
+  std::string start;              // did > start (keyset), ordered by did
+  std::optional<int64_t> offset;  // with `page`: OFFSET, ordered by updated then did
+  int64_t limit = -1;             // -1: no limit
+  std::vector<std::string> ids;   // did in ids
+  std::vector<std::pair<std::string, std::string>> hashes;  // (type, value), all
+  std::optional<uint64_t> size;
+  std::vector<std::string> urls;         // has every url
+  std::vector<std::string> acl, authz;   // has every entry
+  bool acl_none = false, authz_none = false;  // "null": has none
+  std::optional<std::string> file_name, version, uploader, baseid, form;
+  std::vector<std::pair<std::string, std::string>> metadata;  // metadata[k] == v, all
+  // urls_metadata: some url containing `url` has every (k, v).
+  struct UrlsMetadata {
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> kv;
+  };
+  std::vector<UrlsMetadata> urls_metadata;
+  // negate_params: a record matching any of these is excluded.
+  struct Negated {
+    std::optional<std::string> file_name, version, uploader;
+    std::vector<std::string> urls, acl, authz;                  // contains any
+    std::vector<std::pair<std::string, std::string>> hashes;    // has (type, value)
+    std::vector<std::pair<std::string, std::string>> metadata;  // metadata[k] == v
+    std::vector<std::string> metadata_keys;                     // has key k
+    std::vector<UrlsMetadata> urls_metadata;
+  } negate;
+  bool none = false;  // matches nothing (e.g. form=bundle: dccd holds no bundles)
+};
+
+struct ObjectStats {
+  int64_t count = 0;
+  int64_t total_size = 0;
 };
 
 struct Principal {
@@ -87,6 +137,20 @@ class RecordReader {
   virtual Result<std::optional<Principal>> FindPrincipal(const std::string& email) = 0;
   virtual Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) = 0;
   virtual Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& file_uuid) = 0;
+  virtual Result<std::optional<ObjectRow>> FindObject(const std::string& did) = 0;
+  // Every version sharing `baseid`, oldest first (created, then did).
+  virtual Result<std::vector<ObjectRow>> ObjectVersions(const std::string& baseid) = 0;
+  // The did an index alias names, if any.
+  virtual Result<std::optional<std::string>> FindObjectByAlias(const std::string& alias) = 0;
+  virtual Result<std::vector<std::string>> ObjectAliases(const std::string& did) = 0;
+  // Calls `f` with (did, doc) of each record matching `q`, in the query's order; stops at
+  // the first error `f` returns and returns it.
+  virtual Status ListObjects(const ObjectQuery& q,
+                             const std::function<Status(const std::string& did,
+                                                        const std::string& doc)>& f) = 0;
+  // Count and total size of all records (maintained on write, O(1)); with `month`
+  // ("YYYY-MM") only the records created that month (a scan).
+  virtual Result<ObjectStats> CountObjects(const std::string& month) = 0;
 };
 
 // An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
@@ -101,8 +165,14 @@ class RecordWriter : public RecordReader {
                      const std::string& method, const std::string& user) = 0;
   virtual Status PutPrincipal(const Principal& principal) = 0;
   virtual Status PutAccessKey(const AccessKey& key) = 0;
-  // Inserts or replaces the object of `object.file_uuid`.
+  // Inserts or replaces the object `object.did` (with its hash, url, acl and authz
+  // lookup rows, and the running count and size). A file_uuid owned by another did
+  // fails with Conflict.
   virtual Status PutObject(const ObjectRow& object) = 0;
+  // Removes the object `did` and its aliases; OK if it did not exist.
+  virtual Status DeleteObject(const std::string& did) = 0;
+  // Replaces the aliases of `did`. An alias owned by another did fails with Conflict.
+  virtual Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) = 0;
   virtual Status Commit() = 0;
 };
 

@@ -26,6 +26,7 @@ class Stmt {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void Bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  void BindNull(int i) { sqlite3_bind_null(s_, i); }
   // SQLITE_ROW -> true, SQLITE_DONE -> false, else error.
   Result<bool> Step();
   std::string Text(int col) const {

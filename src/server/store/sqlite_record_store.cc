@@ -5,6 +5,7 @@
 
 #include "server/store/record_store.h"
 #include "server/store/sqlite_db.h"
+#include "server/store/sqlite_objects.h"
 
 namespace dcc::server {
 namespace {
@@ -47,6 +48,8 @@ CREATE TABLE objects(
   hashes TEXT NOT NULL, urls TEXT NOT NULL, blob_key TEXT NOT NULL,
   created TEXT NOT NULL, updated TEXT NOT NULL);
 )sql",
+    // 3: objects become full index records (issue #5), with lookup tables and stats.
+    sqlite::kObjectsMigration,
 };
 
 Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
@@ -107,27 +110,6 @@ class ReadOps {
                      json::parse(s->Text(4), nullptr, false)});
     }
     return out;
-  }
-
-  Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& file_uuid) {
-    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
-        "SELECT did, file_uuid, size, hashes, urls, blob_key, created, updated FROM objects "
-        "WHERE file_uuid=?"));
-    StmtUse s(raw);
-    s->Bind(1, file_uuid);
-    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) return std::optional<ObjectRow>();
-    ObjectRow o;
-    o.did = s->Text(0);
-    o.file_uuid = s->Text(1);
-    o.size = static_cast<uint64_t>(s->Int(2));
-    o.hashes = json::parse(s->Text(3), nullptr, false);
-    json urls = json::parse(s->Text(4), nullptr, false);
-    if (urls.is_array()) o.urls = urls.get<std::vector<std::string>>();
-    o.blob_key = s->Text(5);
-    o.created = s->Text(6);
-    o.updated = s->Text(7);
-    return std::optional<ObjectRow>(std::move(o));
   }
 
   Status ForEach(const std::function<Status(const StoredRecord&)>& f) {
@@ -208,12 +190,28 @@ class ReadsOver : public Base {
     return ops_.FindAccessKey(k);
   }
   Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& f) override {
-    return ops_.FindObjectOfFile(f);
+    return objects_.FindOfFile(f);
   }
+  Result<std::optional<ObjectRow>> FindObject(const std::string& did) override { return objects_.Find(did); }
+  Result<std::vector<ObjectRow>> ObjectVersions(const std::string& baseid) override {
+    return objects_.Versions(baseid);
+  }
+  Result<std::optional<std::string>> FindObjectByAlias(const std::string& alias) override {
+    return objects_.FindByAlias(alias);
+  }
+  Result<std::vector<std::string>> ObjectAliases(const std::string& did) override {
+    return objects_.Aliases(did);
+  }
+  Status ListObjects(const ObjectQuery& q,
+                     const std::function<Status(const std::string&, const std::string&)>& f) override {
+    return objects_.List(q, f);
+  }
+  Result<ObjectStats> CountObjects(const std::string& month) override { return objects_.Count(month); }
 
  protected:
-  explicit ReadsOver(Connection* c) : ops_(c) {}
+  explicit ReadsOver(Connection* c) : ops_(c), objects_(c) {}
   ReadOps ops_;
+  sqlite::ObjectReads objects_;
 };
 
 class SqliteReader final : public ReadsOver<RecordReader> {
@@ -230,7 +228,8 @@ class SqliteReader final : public ReadsOver<RecordReader> {
 class SqliteWriter final : public ReadsOver<RecordWriter> {
  public:
   explicit SqliteWriter(SqliteRecordStore* store)
-      : ReadsOver(store->writer()), lock_(store->writer_mu()), c_(store->writer()) {}
+      : ReadsOver(store->writer()), lock_(store->writer_mu()), c_(store->writer()),
+        object_writes_(store->writer()) {}
   ~SqliteWriter() override {
     if (open_) (void)c_->Exec("ROLLBACK");
   }
@@ -312,25 +311,14 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
     return s->Step().status();
   }
 
-  Status PutObject(const ObjectRow& o) override {
-    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
-        "INSERT INTO objects(did, file_uuid, size, hashes, urls, blob_key, created, updated) "
-        "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(file_uuid) DO UPDATE SET size=excluded.size, "
-        "hashes=excluded.hashes, urls=excluded.urls, blob_key=excluded.blob_key, "
-        "updated=excluded.updated"));
-    StmtUse s(raw);
-    s->Bind(1, o.did);
-    s->Bind(2, o.file_uuid);
-    s->Bind(3, static_cast<int64_t>(o.size));
-    s->Bind(4, o.hashes.dump());
-    s->Bind(5, json(o.urls).dump());
-    s->Bind(6, o.blob_key);
-    s->Bind(7, o.created);
-    s->Bind(8, o.updated);
-    return s->Step().status();
+  Status PutObject(const ObjectRow& o) override { return object_writes_.Put(o); }
+  Status DeleteObject(const std::string& did) override { return object_writes_.Delete(did); }
+  Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) override {
+    return object_writes_.PutAliases(did, aliases);
   }
 
   Status Commit() override {
+    DCC_RETURN_IF_ERROR(object_writes_.Flush());
     DCC_RETURN_IF_ERROR(c_->Exec("COMMIT"));
     open_ = false;
     return Status::Ok();
@@ -345,6 +333,7 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
   }
   std::unique_lock<std::mutex> lock_;
   Connection* c_;
+  sqlite::ObjectWrites object_writes_;
   bool open_ = false;
 };
 

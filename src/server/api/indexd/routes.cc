@@ -1,0 +1,383 @@
+#include "server/api/indexd/routes.h"
+
+#include "server/api/indexd/wire.h"
+
+namespace dcc::server::indexd {
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxBulkDocuments = 10000;
+constexpr int64_t kExportChunk = 1000;
+
+Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
+  return s.auth.Authenticate(req.Header("Authorization"));
+}
+
+json WriteJson(const IndexWrite& w) { return {{"did", w.did}, {"rev", w.rev}, {"baseid", w.baseid}}; }
+
+HttpResponse RawJson(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+Result<HttpResponse> Health(Services&, HttpRequest&) {
+  HttpResponse r;
+  r.content_type = "text/plain";
+  r.body = "Healthy";
+  return r;
+}
+
+Result<HttpResponse> Version(Services&, HttpRequest&) {
+  return JsonResponse(200, {{"version", "dccd"}, {"commit", ""}});
+}
+
+Result<HttpResponse> Stats(Services& s, HttpRequest& req) {
+  std::string month;
+  if (req.HasQuery("month") != req.HasQuery("year"))
+    return Status::InvalidArgument("give both month and year, or neither");
+  if (req.HasQuery("month")) {
+    DCC_ASSIGN_OR_RETURN(int64_t m, ParseCount(req.Query("month"), "month"));
+    DCC_ASSIGN_OR_RETURN(int64_t y, ParseCount(req.Query("year"), "year"));
+    if (m < 1 || m > 12 || y > 9999) return Status::InvalidArgument("month must be 1..12 and year 0..9999");
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
+    month = buf;
+  }
+  DCC_ASSIGN_OR_RETURN(ObjectStats st, s.index.Stats(month));
+  return JsonResponse(200, {{"fileCount", st.count}, {"totalFileSize", st.total_size}});
+}
+
+Result<HttpResponse> Mint(Services& s, HttpRequest& req) {
+  int64_t count = 1;
+  if (req.HasQuery("count")) {
+    auto c = ParseCount(req.Query("count"), "count");
+    if (!c.ok()) return Status::InvalidArgument("count must be an integer between 0 and 10000");
+    count = *c;
+  }
+  auto guids = s.index.Mint(count);
+  if (!guids.ok()) {
+    // indexd answers /guid/mint errors in plain text.
+    HttpResponse r;
+    r.status = 400;
+    r.content_type = "text/plain";
+    r.body = guids.status().message();
+    return r;
+  }
+  return JsonResponse(200, {{"guids", *guids}});
+}
+
+Result<HttpResponse> Prefix(Services& s, HttpRequest&) {
+  return JsonResponse(200, {{"prefix", s.index.options().did_prefix}});
+}
+
+// GET /index/: the records a query matches, as stored text spliced into the envelope.
+Result<HttpResponse> List(Services& s, HttpRequest& req) {
+  json echo;
+  DCC_ASSIGN_OR_RETURN(ObjectQuery q, ParseIndexQuery(req, echo));
+  std::string body = "{\"records\":[";
+  bool first = true;
+  DCC_RETURN_IF_ERROR(s.index.List(q, [&](const std::string&, const std::string& doc) {
+    if (!first) body += ',';
+    first = false;
+    body += doc;
+    return Status::Ok();
+  }));
+  body += "],";
+  body += echo.dump().substr(1);
+  return RawJson(std::move(body));
+}
+
+Result<HttpResponse> Create(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Create(caller, body));
+  return JsonResponse(200, WriteJson(w));
+}
+
+Result<HttpResponse> CreateBlank(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.CreateBlank(caller, body));
+  return JsonResponse(201, WriteJson(w));
+}
+
+Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.FillBlank(caller, req.captures[0], req.Query("rev"), body));
+  return JsonResponse(200, WriteJson(w));
+}
+
+Result<HttpResponse> Get(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Get(req.captures[0]));
+  return RawJson(std::move(row.doc));
+}
+
+Result<HttpResponse> Update(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Update(caller, req.captures[0], req.Query("rev"), body));
+  return JsonResponse(200, WriteJson(w));
+}
+
+Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  DCC_RETURN_IF_ERROR(s.index.Delete(caller, req.captures[0], req.Query("rev")));
+  HttpResponse r;
+  r.content_type = "text/plain";
+  return r;
+}
+
+Result<HttpResponse> NewVersion(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddVersion(caller, req.captures[0], body));
+  return JsonResponse(200, WriteJson(w));
+}
+
+// {"0": record, "1": record, ...}, oldest first.
+Result<HttpResponse> Versions(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(auto versions, s.index.Versions(req.captures[0]));
+  std::string body = "{";
+  for (size_t i = 0; i < versions.size(); ++i)
+    body += (i ? ",\"" : "\"") + std::to_string(i) + "\":" + versions[i].doc;
+  return RawJson(body + "}");
+}
+
+Result<HttpResponse> Latest(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(bool has_version, ParseBool(req.Query("has_version"), "has_version"));
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Latest(req.captures[0], has_version));
+  return RawJson(std::move(row.doc));
+}
+
+json AliasesJson(const std::vector<std::string>& aliases) {
+  json list = json::array();
+  for (const auto& a : aliases) list.push_back({{"value", a}});
+  return {{"aliases", list}};
+}
+
+Result<HttpResponse> GetAliases(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(auto aliases, s.index.Aliases(req.captures[0]));
+  return JsonResponse(200, AliasesJson(aliases));
+}
+
+// {"aliases": [{"value": "..."}, ...]}
+Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  const char* shape = "the body must be {\"aliases\": [{\"value\": \"...\"}, ...]}";
+  if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() || body.size() != 1)
+    return Status::InvalidArgument(shape);
+  std::vector<std::string> out;
+  for (const auto& a : body["aliases"]) {
+    if (!a.is_object() || a.size() != 1 || !a.contains("value") || !a["value"].is_string() ||
+        a["value"].get<std::string>().empty())
+      return Status::InvalidArgument(shape);
+    out.push_back(a["value"].get<std::string>());
+  }
+  return out;
+}
+
+template <bool kReplace>
+Result<HttpResponse> SetAliases(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(auto aliases, AliasesBody(req));
+  DCC_ASSIGN_OR_RETURN(auto all, s.index.AddAliases(caller, req.captures[0], aliases, kReplace));
+  return JsonResponse(200, AliasesJson(all));
+}
+
+Result<HttpResponse> DeleteAliases(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  std::string alias = req.captures.size() > 1 ? req.captures[1] : std::string();
+  DCC_RETURN_IF_ERROR(s.index.DeleteAliases(caller, req.captures[0], alias));
+  HttpResponse r;
+  r.content_type = "text/plain";
+  r.body = "Aliases deleted successfully";
+  return r;
+}
+
+// POST /bulk/documents: ["did", ...] -> [record, ...] (missing ones omitted).
+Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  if (body.is_object() && body.contains("ids")) body = body["ids"];
+  if (!body.is_array()) return Status::InvalidArgument("the body must be a JSON array of dids");
+  if (body.size() > kMaxBulkDocuments)
+    return Status::TooLarge("at most " + std::to_string(kMaxBulkDocuments) + " dids per request (got " +
+                            std::to_string(body.size()) + ")");
+  std::vector<std::string> dids;
+  dids.reserve(body.size());
+  for (const auto& d : body) {
+    if (!d.is_string()) return Status::InvalidArgument("the body must be a JSON array of did strings");
+    dids.push_back(d.get<std::string>());
+  }
+  DCC_ASSIGN_OR_RETURN(auto docs, s.index.Documents(dids));
+  std::string out = "[";
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i) out += ',';
+    out += docs[i];
+  }
+  return RawJson(out + "]");
+}
+
+// POST /bulk/index: all-or-nothing upsert; a rejection lists every bad record.
+Result<HttpResponse> BulkIndex(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  auto written = s.index.BulkUpsert(caller, body);
+  if (!written.ok()) {
+    const Status& st = written.status();
+    if (st.details().empty()) return st;
+    json errors = json::array();
+    for (const auto& d : st.details()) {
+      size_t i = std::stoul(d.where.substr(1));
+      const json& rec = body[i];
+      json did = rec.is_object() && rec.contains("did") ? rec["did"] : json(nullptr);
+      errors.push_back({{"index", i}, {"did", did}, {"error", d.message}});
+    }
+    return JsonResponse(400, {{"error", st.message()}, {"errors", errors}});
+  }
+  json records = json::array();
+  for (const auto& w : *written) {
+    json j = WriteJson(w);
+    j["result"] = w.result;
+    records.push_back(std::move(j));
+  }
+  return JsonResponse(200, {{"records", records}});
+}
+
+// GET /bulk/export?start=&limit=: NDJSON in did order, streamed a chunk of records at a
+// time (constant memory; each chunk is a fresh keyset query, so no read transaction stays
+// open for the whole export).
+Result<HttpResponse> Export(Services& s, HttpRequest& req) {
+  int64_t limit = -1;
+  if (req.HasQuery("limit")) {
+    DCC_ASSIGN_OR_RETURN(limit, ParseCount(req.Query("limit"), "limit"));
+  }
+  std::string start = req.Query("start");
+  IndexService* index = &s.index;
+  HttpResponse r;
+  r.content_type = "application/x-ndjson";
+  r.stream_chunked = true;
+  r.stream = [index, start, limit](const BodySink& sink) {
+    std::string last = start;
+    int64_t remaining = limit;
+    std::string buf;
+    while (remaining != 0) {
+      ObjectQuery q;
+      q.start = last;
+      q.limit = remaining < 0 ? kExportChunk : std::min(remaining, kExportChunk);
+      int64_t n = 0;
+      buf.clear();
+      Status st = index->List(q, [&](const std::string& did, const std::string& doc) {
+        buf += doc;
+        buf += '\n';
+        last = did;
+        ++n;
+        return Status::Ok();
+      });
+      if (!st.ok()) return false;
+      if (!buf.empty() && !sink(buf.data(), buf.size())) return false;
+      if (remaining > 0) remaining -= n;
+      if (n < q.limit) break;
+    }
+    return true;
+  };
+  return r;
+}
+
+// GET /urls/: {"urls": [{"url", "metadata"}], ...} of the records matching size, hash or
+// ids; start and limit page over the urls.
+Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
+  if (!req.HasQuery("size") && !req.HasQuery("hash") && !req.HasQuery("ids"))
+    return Status::InvalidArgument("give at least one of size, hash or ids");
+  ObjectQuery q;
+  json hashes = json::object();
+  for (const auto& [k, v] : req.query) {
+    if (k != "hash") continue;
+    size_t colon = v.find(':');
+    if (colon == std::string::npos) return Status::InvalidArgument("hash must be type:value", "hash");
+    q.hashes.emplace_back(v.substr(0, colon), v.substr(colon + 1));
+    hashes[v.substr(0, colon)] = v.substr(colon + 1);
+  }
+  json size = nullptr;
+  if (req.HasQuery("size")) {
+    DCC_ASSIGN_OR_RETURN(int64_t n, ParseCount(req.Query("size"), "size"));
+    q.size = static_cast<uint64_t>(n);
+    size = n;
+  }
+  if (req.HasQuery("ids")) {
+    std::string ids = req.Query("ids");
+    size_t b = 0;
+    while (b <= ids.size()) {
+      size_t e = ids.find(',', b);
+      std::string id = ids.substr(b, e == std::string::npos ? std::string::npos : e - b);
+      if (!id.empty()) q.ids.push_back(id);
+      if (e == std::string::npos) break;
+      b = e + 1;
+    }
+  }
+  int64_t start = 0, limit = 100;
+  if (req.HasQuery("start")) {
+    DCC_ASSIGN_OR_RETURN(start, ParseCount(req.Query("start"), "start"));
+  }
+  if (req.HasQuery("limit")) {
+    auto l = ParseCount(req.Query("limit"), "limit");
+    if (!l.ok() || *l > 1024) return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
+    limit = *l;
+  }
+  json urls = json::array();
+  int64_t seen = 0;
+  DCC_RETURN_IF_ERROR(s.index.List(q, [&](const std::string&, const std::string& doc) {
+    json rec = json::parse(doc, nullptr, false);
+    if (!rec.is_object()) return Status::Ok();
+    for (const auto& url : rec["urls"]) {
+      if (seen++ < start || static_cast<int64_t>(urls.size()) >= limit) continue;
+      const json& meta = rec["urls_metadata"];
+      urls.push_back({{"url", url}, {"metadata", meta.contains(url) ? meta[url.get<std::string>()] : json::object()}});
+    }
+    return Status::Ok();
+  }));
+  return JsonResponse(200, {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, Services& s) {
+  static const RouteEntry<Services> kRoutes[] = {
+      {"GET", "/_status/?", Health, "indexd health: 'Healthy'"},
+      {"GET", "/_version/?", Version, "indexd version: {version, commit}"},
+      {"GET", "/_stats/?", Stats, "index record count and total size {fileCount, totalFileSize}"},
+      {"GET", "/guid/mint/?", Mint, "new GUIDs: {guids: [...]} (count 0..10000)"},
+      {"GET", "/guid/prefix/?", Prefix, "the did prefix of minted GUIDs"},
+      {"GET", "/index/?", List, "index records by filters; start= keyset, page= offset paging"},
+      {"POST", "/index/?", Create, "create an index record: 200 {did, rev, baseid}"},
+      {"POST", "/index/blank/?", CreateBlank, "create a blank record (no size/hashes yet): 201"},
+      {"PUT", "/index/blank/(.+?)/?", FillBlank, "fill a blank record's size, hashes and urls (?rev=)"},
+      {"GET", "/index/(.+?)/aliases/?", GetAliases, "a record's aliases"},
+      {"POST", "/index/(.+?)/aliases/?", SetAliases<false>, "add aliases (409 if any is taken)"},
+      {"PUT", "/index/(.+?)/aliases/?", SetAliases<true>, "replace a record's aliases"},
+      {"DELETE", "/index/(.+?)/aliases/?", DeleteAliases, "delete all of a record's aliases"},
+      {"DELETE", "/index/(.+?)/aliases/([^/]+)/?", DeleteAliases, "delete one alias"},
+      {"GET", "/index/(.+?)/versions/?", Versions, "every version of a record {\"0\": ..., ...}"},
+      {"GET", "/index/(.+?)/latest/?", Latest, "the newest version (?has_version=true)"},
+      {"GET", "/index/(.+?)/?", Get, "one record by did, or the newest of a baseid"},
+      {"PUT", "/index/(.+?)/?", Update, "update a record's mutable fields (?rev=)"},
+      {"DELETE", "/index/(.+?)/?", Delete, "delete a record (?rev=)"},
+      {"POST", "/index/(.+?)/?", NewVersion, "a new version of a record (same baseid)"},
+      {"POST", "/bulk/documents/?", BulkDocuments, "records of a list of dids (at most 10000)"},
+      {"POST", "/bulk/index/?", BulkIndex, "upsert many records, all or nothing"},
+      {"GET", "/bulk/export/?", Export, "every record after start=, NDJSON in did order"},
+      {"GET", "/urls/?", Urls, "urls of the records matching size, hash or ids"},
+  };
+  AddRoutes(router, s, kRoutes, RenderError);
+}
+
+}  // namespace dcc::server::indexd
