@@ -28,6 +28,7 @@ Examples:
   $ dcc index get 8c3b…  |  jq .urls
   $ dcc index update 8c3b… --url s3://bucket/a.bam --url gs://mirror/a.bam
   $ dcc index query --hash md5:0123456789abcdef0123456789abcdef --format tsv
+  $ dcc index create --new-version-of 8c3b… --md5 ffff… --size 43   # same baseid, new did
   $ dcc index versions 8c3b…  ;  dcc index delete 8c3b…
 
 See also: dcc manifest (bulk), dcc drs, dcc mds. Reads GEN3_API_KEY, DCC_MODE, DCC_API_KEY,
@@ -95,6 +96,7 @@ void AddIndexCommands(CLI::App& app, IndexCommandOptions& o) {
   };
   o.create = index->add_subcommand("create", "create a record (POST /index/)");
   o.create->add_option("--guid", o.guid, "the did to use (default: the server mints one)");
+  o.create->add_option("--new-version-of", o.prev_guid, "create a new version of this record (same baseid)");
   o.create->add_option("--size", o.size, "size in bytes")->check(CLI::NonNegativeNumber);
   record_flags(o.create);
   o.get = index->add_subcommand("get", "print a record (GUID or baseid)");
@@ -166,7 +168,7 @@ int RunIndex(const IndexCommandOptions& o, std::ostream& out, std::ostream& err)
   IndexClient index(**client, conn->index_prefix());
 
   if (o.create->parsed()) {
-    auto r = index.Create(fields);
+    auto r = o.prev_guid.empty() ? index.Create(fields) : index.CreateVersion(o.prev_guid, fields);
     if (!r.ok()) return Fail(err, cmd, r.status());
     out << r->dump() << "\n";
   } else if (o.get->parsed()) {

@@ -16,6 +16,7 @@ struct IndexCommandOptions {
   CLI::App *create = nullptr, *get = nullptr, *update = nullptr, *del = nullptr, *query = nullptr,
            *versions = nullptr;
   std::string guid;
+  std::string prev_guid;  // create: a new version of this record
   std::string rev;
   std::string json_file;  // --json: the record (or changes) as JSON; "-" for stdin
   std::string md5, file_name, version;
