@@ -1,12 +1,15 @@
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <vector>
 
 #include "common/hashing.h"
+#include "common/md5_lanes.h"
 #include "dcc/hash.h"
 
 namespace dcc {
@@ -18,6 +21,19 @@ struct FileDescriptor {
   ~FileDescriptor() {
     if (fd >= 0) ::close(fd);
   }
+};
+
+// A read-only mapping of a whole file; empty if the file cannot be mapped.
+struct Mapping {
+  void* p = MAP_FAILED;
+  size_t len = 0;
+  Mapping(int fd, size_t n) : len(n) {
+    if (n > 0) p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  ~Mapping() {
+    if (p != MAP_FAILED) ::munmap(p, len);
+  }
+  bool ok() const { return p != MAP_FAILED; }
 };
 
 }  // namespace
@@ -33,13 +49,28 @@ Result<FileDigests> HashFile(const std::string& path, const HashOptions& options
   if (S_ISDIR(st.st_mode)) return Status::InvalidArgument("is a directory", path);
   const uint64_t total = static_cast<uint64_t>(st.st_size);
   ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  MultiHasher hasher(MultiHasher::Options{options.part_size, 2});
+  // The multipart ETag's part md5s are independent: over a mapping of the file they are
+  // hashed sixteen at a time (common/md5_lanes.h) on a thread of their own, while the read
+  // loop below feeds md5 + crc32c and sha1 + sha256 to two lanes. Streams that cannot be
+  // mapped hash the parts in line.
+  const bool multipart = options.part_size > 0 && total >= options.part_size;
+  Mapping map(f.fd, multipart && S_ISREG(st.st_mode) && Md5LanesAccelerated() ? total : 0);
+  std::future<std::string> mapped_etag;
+  if (map.ok()) {
+    mapped_etag = std::async(std::launch::async, [&map, total, &options] {
+      return S3MultipartEtagOf(static_cast<const unsigned char*>(map.p), total, options.part_size);
+    });
+  }
+  MultiHasher hasher(MultiHasher::Options{map.ok() ? 0 : options.part_size, 2});
   std::vector<char> buf(std::max<size_t>(options.buffer_bytes, 64u << 10));
   uint64_t done = 0;
   while (true) {
     ssize_t n = ::read(f.fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IOError(std::strerror(errno), path);
+    if (n < 0) {
+      if (mapped_etag.valid()) mapped_etag.wait();
+      return Status::IOError(std::strerror(errno), path);
+    }
     if (n == 0) break;
     hasher.Update(buf.data(), static_cast<size_t>(n));
     done += static_cast<uint64_t>(n);
@@ -56,8 +87,12 @@ Result<FileDigests> HashFile(const std::string& path, const HashOptions& options
   out.part_size = options.part_size;
   // The AWS CLI and boto3 upload in one PUT below the multipart threshold (which equals
   // the part size by default), and a single PUT's ETag is the md5.
-  const bool multipart = options.part_size > 0 && d.size >= options.part_size;
-  out.s3_etag = multipart ? d.s3_multipart_etag : d.md5;
+  if (mapped_etag.valid()) {
+    out.s3_etag = mapped_etag.get();
+    if (d.size != total) return Status::IOError("file changed size while it was hashed", path);
+  } else {
+    out.s3_etag = multipart && d.size >= options.part_size ? d.s3_multipart_etag : d.md5;
+  }
   return out;
 }
 

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "common/hashing.h"
+
 namespace dcc {
 namespace {
 
@@ -28,6 +30,24 @@ TEST(HashFile, MatchesKnownDigestsAndReportsProgress) {
   EXPECT_EQ(last, 9u);
   o.part_size = 0;
   EXPECT_EQ(HashFile(path, o)->s3_etag, "25f9e794323b453885f5181f1b624d0b");
+  unlink(path.c_str());
+}
+
+// A regular file's ETag comes from the mapped, sixteen-lane path; it must equal the
+// streaming hasher's over the same bytes.
+TEST(HashFile, MappedMultipartEtagEqualsStreaming) {
+  std::string path = "/tmp/dcc-hash-etag-test-" + std::to_string(getpid());
+  std::string bytes;
+  for (int i = 0; i < 40 * 4096 + 123; ++i) bytes.push_back(static_cast<char>((i * 2654435761u) >> 13));
+  std::ofstream(path) << bytes;
+  HashOptions o;
+  o.part_size = 4096;
+  auto d = HashFile(path, o);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  MultiHasher h(4096);
+  h.Update(bytes.data(), bytes.size());
+  EXPECT_EQ(d->s3_etag, h.Finish().s3_multipart_etag);
+  EXPECT_EQ(d->s3_etag.substr(33), "41");
   unlink(path.c_str());
 }
 

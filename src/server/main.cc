@@ -106,6 +106,7 @@ struct ServeOptions {
   size_t max_body_mib = 64;
   bool no_access_log = false;
   std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
+  int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
 };
 
 Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
@@ -172,6 +173,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   Authorizer authz(*core->store);
   IndexOptions index_options;
   index_options.did_prefix = o.did_prefix;
+  index_options.access_url_seconds = o.access_url_seconds;
   IndexService index(*core->records, files, authz, signer, index_options);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
                     tus_service, authz, index};
@@ -315,6 +317,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log one line per request");
   serve_cmd->add_option("--did-prefix", serve.did_prefix,
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
+  serve_cmd->add_option("--access-url-seconds", serve.access_url_seconds,
+                        "lifetime of the signed URLs DRS access answers")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 
   auto* admin = app.add_subcommand("admin", "prepare a data directory: init, users, keys");
   admin->require_subcommand(1);

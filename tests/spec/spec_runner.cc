@@ -262,7 +262,9 @@ class SpecRun {
                   res);
     }
     json doc = json::parse(res->body, nullptr, false);
-    const bool json_body = res->get_header_value("Content-Type").find("json") != std::string::npos;
+    const std::string content_type = res->get_header_value("Content-Type");
+    const bool json_body = content_type.find("json") != std::string::npos &&
+                           content_type.find("ndjson") == std::string::npos;
     if (method != "HEAD" && json_body && doc.is_discarded())
       return Fail(expect_line, "response body is not JSON", res);
     while (i < lines_.size() && !Trim(lines_[i]).empty()) {

@@ -168,6 +168,50 @@ Result<IndexWrite> IndexService::CreateBlank(const Caller& caller, const json& b
   return WriteNew(caller, std::move(row), "create", resources);
 }
 
+Result<IndexWrite> IndexService::AddBlankVersion(const Caller& caller, const std::string& guid, const json& body) {
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(ObjectRow old, Get(guid));
+  ObjectRow row;
+  row.size.reset();
+  DCC_RETURN_IF_ERROR(ApplyBlankBody(body, row));
+  row.baseid = old.baseid;
+  if (!body.contains("authz")) row.authz = old.authz;
+  if (!body.contains("acl")) row.acl = old.acl;
+  DCC_RETURN_IF_ERROR(CheckWrite(caller, "update", old.authz));
+  const std::vector<std::string> resources = row.authz;
+  return WriteNew(caller, std::move(row), "create", resources);
+}
+
+Result<std::vector<IndexWrite>> IndexService::UpdateAllVersions(const Caller& caller, const std::string& guid,
+                                                                const json& body) {
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (!body.is_object() || body.empty())
+    return Status::InvalidArgument("the body must be {\"acl\": [...], \"authz\": [...]}");
+  for (const auto& [k, v] : body.items()) {
+    if (k != "acl" && k != "authz")
+      return Status::InvalidArgument("Additional properties are not allowed ('" + k + "' was unexpected)", "/" + k);
+  }
+  DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(ObjectRow any, Resolve(*w, guid));
+  DCC_ASSIGN_OR_RETURN(auto versions, w->ObjectVersions(any.baseid));
+  std::vector<std::string> resources;
+  for (const auto& v : versions) resources = Union(resources, v.authz);
+  std::vector<IndexWrite> out;
+  const std::string now = IndexDateNow();
+  for (auto& v : versions) {
+    DCC_RETURN_IF_ERROR(ApplyUpdateBody(body, v));
+    resources = Union(resources, v.authz);
+    v.rev = NewRev();
+    v.updated = now;
+    RenderIndexDoc(v);
+    out.push_back(WriteOf(v));
+  }
+  DCC_RETURN_IF_ERROR(CheckWrite(caller, "update", resources));
+  for (const auto& v : versions) DCC_RETURN_IF_ERROR(w->PutObject(v));
+  DCC_RETURN_IF_ERROR(w->Commit());
+  return out;
+}
+
 Result<IndexWrite> IndexService::Update(const Caller& caller, const std::string& guid, const std::string& rev,
                                         const json& body) {
   if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");

@@ -53,6 +53,14 @@ class IndexService {
   // POST /index/blank/: a record with no size, hashes or urls yet (fence upload step 1).
   // Needs "create" on the body's authz, or "file_upload" on /data_file without authz.
   Result<IndexWrite> CreateBlank(const Caller& caller, const nlohmann::json& body);
+  // POST /index/blank/{guid}: a new blank version of `guid` (same baseid); acl and authz
+  // carry over unless the body gives authz. Needs "update" on the old authz (and
+  // "create" on a new one).
+  Result<IndexWrite> AddBlankVersion(const Caller& caller, const std::string& guid, const nlohmann::json& body);
+  // PUT /index/{guid}/versions: sets acl and/or authz ({"acl": [...], "authz": [...]})
+  // on every version, each getting a new rev. Needs "update" on every version's authz.
+  Result<std::vector<IndexWrite>> UpdateAllVersions(const Caller& caller, const std::string& guid,
+                                                    const nlohmann::json& body);
   // PUT /index/blank/{guid}?rev=: fills size, hashes and urls once. InvalidArgument if
   // the record already has a size or hashes.
   Result<IndexWrite> FillBlank(const Caller& caller, const std::string& guid, const std::string& rev,

@@ -45,15 +45,19 @@ std::string UrlsMetadataMatch(Where& w, const ObjectQuery::UrlsMetadata& m) {
   return t + ")";
 }
 
-// Positive filters on the lookup tables.
+// Positive filters on the lookup tables. Hashes, urls and ids are selective: they drive
+// the query through their table's index.
 void AddLookups(Where& w, const ObjectQuery& q) {
   for (const auto& [type, value] : q.hashes)
     w.Add("o.did IN (SELECT did FROM object_hashes WHERE type = " + w.Bind(type) + " AND value = " +
           w.Bind(value) + ")");
   for (const auto& url : q.urls) w.Add("o.did IN (SELECT did FROM object_urls WHERE url = " + w.Bind(url) + ")");
-  for (const auto& a : q.acl) w.Add("o.did IN (SELECT did FROM object_acl WHERE ace = " + w.Bind(a) + ")");
+  // acl and authz values are shared by many records: walking in did order and probing
+  // (EXISTS) stops after `limit` matches, where an IN list would collect them all first.
+  for (const auto& a : q.acl)
+    w.Add("EXISTS(SELECT 1 FROM object_acl x WHERE x.ace = " + w.Bind(a) + " AND x.did = o.did)");
   for (const auto& a : q.authz)
-    w.Add("o.did IN (SELECT did FROM object_authz WHERE resource = " + w.Bind(a) + ")");
+    w.Add("EXISTS(SELECT 1 FROM object_authz x WHERE x.resource = " + w.Bind(a) + " AND x.did = o.did)");
   if (q.acl_none) w.Add("NOT EXISTS(SELECT 1 FROM object_acl a WHERE a.did = o.did)");
   if (q.authz_none) w.Add("NOT EXISTS(SELECT 1 FROM object_authz a WHERE a.did = o.did)");
   if (!q.ids.empty()) {

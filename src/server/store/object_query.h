@@ -17,8 +17,9 @@ struct SqlQuery {
   std::vector<std::variant<std::string, int64_t>> binds;  // for ?1, ?2, ... in order
 };
 
-// Filters that name a lookup table (hashes, urls, acl, authz, ids) drive the query
-// through that table's index ("did IN (SELECT ...)"), so a hash lookup never scans.
+// Selective filters (hashes, urls, ids) drive the query through their lookup table's
+// index ("did IN (SELECT ...)"), so a hash lookup never scans; acl and authz are probed
+// per record in did order, so a keyset page over a common authz stops at `limit`.
 SqlQuery BuildObjectQuery(const ObjectQuery& q);
 
 }  // namespace dcc::server

@@ -105,6 +105,26 @@ Result<HttpResponse> CreateBlank(Services& s, HttpRequest& req) {
   return JsonResponse(201, WriteJson(w));
 }
 
+Result<HttpResponse> BlankVersion(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddBlankVersion(caller, req.captures[0], body));
+  return JsonResponse(201, WriteJson(w));
+}
+
+Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(auto written, s.index.UpdateAllVersions(caller, req.captures[0], body));
+  json out = json::array();
+  for (const auto& w : written) out.push_back(WriteJson(w));
+  return JsonResponse(200, out);
+}
+
+Result<HttpResponse> Dist(Services&, HttpRequest&) { return JsonResponse(200, json::array()); }
+
 Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
   if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
@@ -357,16 +377,19 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/_stats/?", Stats, "index record count and total size {fileCount, totalFileSize}"},
       {"GET", "/guid/mint/?", Mint, "new GUIDs: {guids: [...]} (count 0..10000)"},
       {"GET", "/guid/prefix/?", Prefix, "the did prefix of minted GUIDs"},
+      {"GET", "/_dist/?", Dist, "distributed resolvers: none"},
       {"GET", "/index/?", List, "index records by filters; start= keyset, page= offset paging"},
       {"POST", "/index/?", Create, "create an index record: 200 {did, rev, baseid}"},
       {"POST", "/index/blank/?", CreateBlank, "create a blank record (no size/hashes yet): 201"},
       {"PUT", "/index/blank/(.+?)/?", FillBlank, "fill a blank record's size, hashes and urls (?rev=)"},
+      {"POST", "/index/blank/(.+?)/?", BlankVersion, "a new blank version of a record: 201"},
       {"GET", "/index/(.+?)/aliases/?", GetAliases, "a record's aliases"},
       {"POST", "/index/(.+?)/aliases/?", SetAliases<false>, "add aliases (409 if any is taken)"},
       {"PUT", "/index/(.+?)/aliases/?", SetAliases<true>, "replace a record's aliases"},
       {"DELETE", "/index/(.+?)/aliases/?", DeleteAliases, "delete all of a record's aliases"},
       {"DELETE", "/index/(.+?)/aliases/([^/]+)/?", DeleteAliases, "delete one alias"},
       {"GET", "/index/(.+?)/versions/?", Versions, "every version of a record {\"0\": ..., ...}"},
+      {"PUT", "/index/(.+?)/versions/?", UpdateVersions, "set acl/authz on every version of a record"},
       {"GET", "/index/(.+?)/latest/?", Latest, "the newest version (?has_version=true)"},
       {"GET", "/index/(.+?)/?", Get, "one record by did, or the newest of a baseid"},
       {"PUT", "/index/(.+?)/?", Update, "update a record's mutable fields (?rev=)"},
