@@ -17,10 +17,13 @@
 #include "server/api/drs/routes.h"
 #include "server/api/encode/routes.h"
 #include "server/api/indexd/routes.h"
+#include "server/api/fence/routes.h"
 #include "server/api/s3/routes.h"
 #include "server/api/tus/routes.h"
 #include "server/blob/blob_store.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/jwt_keys.h"
+#include "server/auth/token_service.h"
 #include "server/http/http_server.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/admin_service.h"
@@ -102,6 +105,7 @@ struct ServeOptions {
   int64_t tus_expire_seconds = 24 * 3600;
   int64_t sweep_seconds = 600;
   std::string tls_cert, tls_key, port_file, log_level = "info";
+  std::string public_url;  // empty: http(s)://<listen host>:<bound port>
   int threads = 64;
   size_t max_body_mib = 64;
   bool no_access_log = false;
@@ -120,6 +124,33 @@ Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo
     return Status::InvalidArgument("port is not a number", flag);
   }
   return Status::Ok();
+}
+
+// The public URL is recorded in the data dir so that `dccd admin api-key` can put the
+// same issuer in the keys it makes offline.
+constexpr const char* kPublicUrlFile = "public_url";
+
+std::string RecordedPublicUrl(const std::string& data_dir) {
+  std::ifstream in(fs::path(data_dir) / kPublicUrlFile);
+  std::string url;
+  std::getline(in, url);
+  return url;
+}
+
+Status CheckPublicUrl(std::string& url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return Status::InvalidArgument("must start with http:// or https://, e.g. https://dcc.example.org",
+                                   "--public-url");
+  return Status::Ok();
+}
+
+Result<TokenService> MakeTokenService(RecordStore& store, const std::string& data_dir,
+                                      const std::string& public_url) {
+  DCC_ASSIGN_OR_RETURN(JwtKeys keys, JwtKeys::LoadOrCreate(data_dir));
+  TokenOptions to;
+  to.issuer = public_url + "/user";
+  return TokenService(store, std::move(keys), to);
 }
 
 void WritePortFile(const std::string& path, int port) {
@@ -175,12 +206,19 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   index_options.did_prefix = o.did_prefix;
   index_options.access_url_seconds = o.access_url_seconds;
   IndexService index(*core->records, files, authz, signer, index_options);
+  // The token issuer needs the bound port, known only after Bind; the routes are
+  // registered before Bind, so the service is built first and told its issuer below.
+  auto keys = JwtKeys::LoadOrCreate(common.data_dir);
+  if (!keys.ok()) return Fail(keys.status());
+  TokenService tokens(*core->store, *keys, TokenOptions{});
+  auth.SetTokenService(&tokens);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
-                    tus_service, authz, index};
+                    tus_service, authz, index, tokens};
   Router router;
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   indexd::RegisterRoutes(router, services);
   drs::RegisterRoutes(router, services);
+  fence::RegisterRoutes(router, services);
   encode::RegisterRoutes(router, services);
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);
@@ -209,6 +247,14 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   int port = (*server)->BoundPort();
   std::string url = std::string((*server)->tls() ? "https" : "http") + "://" + lo.host + ":" +
                     std::to_string(port);
+  std::string public_url = o.public_url.empty() ? url : o.public_url;
+  if (Status s = CheckPublicUrl(public_url); !s.ok()) return Fail(s);
+  tokens.SetIssuer(public_url + "/user");
+  {
+    std::string tmp = (fs::path(common.data_dir) / kPublicUrlFile).string() + ".tmp";
+    std::ofstream(tmp) << public_url << "\n";
+    fs::rename(tmp, fs::path(common.data_dir) / kPublicUrlFile);
+  }
   WritePortFile(o.port_file, port);
   spdlog::info("dccd listening on {} (data dir {}, {} profiles)", url, common.data_dir,
                core->profiles->all().size());
@@ -314,6 +360,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  serve_cmd->add_option("--public-url", serve.public_url,
+                        "the URL clients reach dccd at; tokens' issuer is it + /user "
+                        "(default http(s)://<listen host>:<bound port>)");
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log one line per request");
   serve_cmd->add_option("--did-prefix", serve.did_prefix,
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
@@ -341,6 +390,35 @@ int main(int argc, char** argv) {
   add_common(key_cmd);
   key_cmd->add_option("--email", key_email, "an existing user's email")->required();
 
+  std::string api_key_user, api_key_url;
+  int64_t api_key_days = 30;
+  auto* api_key_cmd = admin->add_subcommand(
+      "api-key", "issue a fence-style API key; prints credentials.json {\"api_key\",\"key_id\"}");
+  add_common(api_key_cmd);
+  api_key_cmd->add_option("--user", api_key_user, "an existing user's email")->required();
+  api_key_cmd->add_option("--expires-days", api_key_days, "lifetime in days, at most 30")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 30));
+  api_key_cmd->add_option("--public-url", api_key_url,
+                          "the server's public URL, for the key's issuer (default: the URL the server "
+                          "last served at, recorded in the data dir)");
+  Policy grant;
+  std::string grant_methods;
+  auto* grant_cmd = admin->add_subcommand(
+      "grant", "let a user do --methods on a resource path and every path below it");
+  add_common(grant_cmd);
+  grant_cmd->add_option("--user", grant.email, "an existing user's email")->required();
+  grant_cmd->add_option("--resource", grant.resource, "a resource path, e.g. /programs/p/projects/q")
+      ->required();
+  grant_cmd->add_option("--methods", grant_methods,
+                        "comma-separated: read, create, update, delete, file_upload, or *")
+      ->required();
+  Policy revoke;
+  auto* revoke_cmd = admin->add_subcommand("revoke", "remove a user's policy on a resource path");
+  add_common(revoke_cmd);
+  revoke_cmd->add_option("--user", revoke.email, "the user's email")->required();
+  revoke_cmd->add_option("--resource", revoke.resource, "the resource path granted")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return RunServe(common, serve);
@@ -357,6 +435,31 @@ int main(int argc, char** argv) {
     auto at_id = admin_service.AddUser(user);
     if (!at_id.ok()) return Fail(at_id.status());
     std::cout << *at_id << "\n";
+    return 0;
+  }
+  if (api_key_cmd->parsed()) {
+    std::string url = api_key_url.empty() ? RecordedPublicUrl(common.data_dir) : api_key_url;
+    if (url.empty()) url = "http://127.0.0.1:8000";
+    if (dcc::Status s = CheckPublicUrl(url); !s.ok()) return Fail(s);
+    auto tokens = MakeTokenService(*core->store, common.data_dir, url);
+    if (!tokens.ok()) return Fail(tokens.status());
+    auto principal = admin_service.FindUser(api_key_user);
+    if (!principal.ok()) return Fail(principal.status());
+    auto key = tokens->CreateApiKey(*principal, api_key_days * 24 * 3600, {});
+    if (!key.ok()) return Fail(key.status());
+    std::cout << nlohmann::json{{"api_key", key->api_key}, {"key_id", key->key_id}}.dump() << "\n";
+    return 0;
+  }
+  if (grant_cmd->parsed()) {
+    dcc::Status s = admin_service.Grant(grant, grant_methods);
+    if (!s.ok()) return Fail(s);
+    std::cout << "granted " << grant_methods << " on " << grant.resource << " to " << grant.email << "\n";
+    return 0;
+  }
+  if (revoke_cmd->parsed()) {
+    dcc::Status s = admin_service.Revoke(revoke.email, revoke.resource);
+    if (!s.ok()) return Fail(s);
+    std::cout << "revoked " << revoke.email << "'s policy on " << revoke.resource << "\n";
     return 0;
   }
   if (key_cmd->parsed()) {

@@ -52,6 +52,14 @@ std::string Trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+std::vector<std::string> Words(const std::string& s) {
+  std::istringstream ss(s);
+  std::vector<std::string> out;
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  return out;
+}
+
 class SpecRun {
  public:
   SpecRun(Options o, fs::path dir) : o_(std::move(o)), dir_(std::move(dir)) {}
@@ -91,6 +99,10 @@ class SpecRun {
     server_ = std::make_unique<dcc::testing::DccdHarness>(
         dcc::testing::HarnessOptions{o_.dccd, o_.profiles, dir_, tls, serve_args});
     server_->Setup();
+    // `# admin: ARGS` runs `dccd admin ARGS` on the data dir before dccd starts.
+    for (const auto& l : lines_) {
+      if (Trim(l).rfind("# admin:", 0) == 0) server_->Admin(Words(Trim(l).substr(8)));
+    }
     creds_ = server_->credentials();
     server_->Start();
     client_ = server_->Client();
@@ -104,6 +116,11 @@ class SpecRun {
       }
       if (l.rfind("sleep ", 0) == 0) {  // sleep SECONDS (expiry tests only)
         std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(std::stod(l.substr(6)) * 1000)));
+        ++i;
+        continue;
+      }
+      if (l.rfind("admin ", 0) == 0) {  // admin ARGS: `dccd admin ARGS` while dccd runs
+        server_->Admin(Words(Substitute(l.substr(6))));
         ++i;
         continue;
       }

@@ -82,13 +82,7 @@ void DccdHarness::Setup() {
               "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
               (o_.dir / "key.pem").string(), "-out", (o_.dir / "cert.pem").string()});
   }
-  const std::string data = (o_.dir / "data").string();
-  auto admin = [&](std::vector<std::string> extra) {
-    std::vector<std::string> argv = {o_.dccd, "admin"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.insert(argv.end(), {"--data-dir", data, "--no-default-profiles", "--profiles", o_.profiles});
-    return RunOrDie(argv);
-  };
+  auto admin = [&](std::vector<std::string> extra) { return Admin(std::move(extra)); };
   admin({"init"});
   admin({"add-user", "--email", "admin@dcc.test", "--admin"});
   admin({"add-user", "--email", "alice@lab-a.test", "--lab", "lab-a"});
@@ -101,6 +95,14 @@ void DccdHarness::Setup() {
   // A known key id with a wrong secret, and a key id nobody has.
   creds_["wrongsecret"] = {creds_["alice"].id, "aaaaaaaaaaaaaaaa"};
   creds_["unknownkey"] = {"ZZZZZZZZ", "aaaaaaaaaaaaaaaa"};
+}
+
+std::string DccdHarness::Admin(std::vector<std::string> args) const {
+  std::vector<std::string> argv = {o_.dccd, "admin"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--data-dir", (o_.dir / "data").string(), "--no-default-profiles", "--profiles",
+                           o_.profiles});
+  return RunOrDie(argv);
 }
 
 void DccdHarness::Start() {

@@ -35,6 +35,9 @@ class DccdHarness {
 
   // Initialises the data dir and users; exits the process with a message on failure.
   void Setup();
+  // Runs `dccd admin <args> --data-dir <data dir> ...` and returns its stdout; exits
+  // the process with a message on failure. Works while dccd runs (SQLite WAL).
+  std::string Admin(std::vector<std::string> args) const;
   void Start();
   void Kill(int sig);
   std::unique_ptr<httplib::Client> Client() const;

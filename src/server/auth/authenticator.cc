@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "server/auth/secret_hash.h"
+#include "server/auth/token_service.h"
 
 namespace dcc::server {
 namespace {
@@ -27,11 +28,30 @@ std::string Authenticator::Digest(const std::string& key_id, const std::string& 
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
+// Every bearer request verifies the RS256 signature (tens of microseconds) and reads the
+// key's row, so a revocation takes effect on the next request, on every dccd sharing the
+// store.
+Result<Caller> Authenticator::AuthenticateBearer(const std::string& token) {
+  if (!tokens_) return Status::Unauthenticated("bearer tokens are not enabled on this server");
+  DCC_ASSIGN_OR_RETURN(VerifiedToken v, tokens_->VerifyAccessToken(token));
+  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
+  DCC_ASSIGN_OR_RETURN(auto principal, reader->FindPrincipal(v.email));
+  if (!principal) return Status::Unauthenticated("the token's user no longer exists");
+  Caller c{*principal};
+  c.by_token = true;
+  c.token_scope = std::move(v.scope);
+  return c;
+}
+
 Result<Caller> Authenticator::Authenticate(const std::string& header) {
   if (header.empty()) return Caller{};
+  const std::string bearer = "Bearer ";
+  if (header.size() > bearer.size() && strncasecmp(header.c_str(), bearer.c_str(), bearer.size()) == 0)
+    return AuthenticateBearer(header.substr(bearer.size()));
   const std::string basic = "Basic ";
   if (header.size() <= basic.size() || strncasecmp(header.c_str(), basic.c_str(), basic.size()) != 0)
-    return Status::Unauthenticated("unsupported Authorization scheme; use HTTP Basic with an access key");
+    return Status::Unauthenticated(
+        "unsupported Authorization scheme; use HTTP Basic with an access key, or bearer with an access token");
   std::string encoded = header.substr(basic.size());
   std::string decoded(encoded.size(), '\0');
   size_t len = 0;

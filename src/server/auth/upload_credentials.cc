@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/base64url.h"
 #include "common/hashing.h"
 #include "common/ids.h"
 #include "common/sigv4.h"
@@ -21,28 +22,6 @@
 
 namespace dcc::server {
 using nlohmann::json;
-
-namespace {
-
-std::string B64Url(const std::string& raw) {
-  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                    raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-bool FromB64Url(const std::string& in, std::string* out) {
-  out->assign(in.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), in.data(), in.size(),
-                        nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-    return false;
-  out->resize(len);
-  return true;
-}
-
-}  // namespace
 
 UploadCredentialIssuer::UploadCredentialIssuer(std::string server_key)
     : server_key_(std::move(server_key)) {}

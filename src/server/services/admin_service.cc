@@ -1,5 +1,7 @@
 #include "server/services/admin_service.h"
 
+#include <algorithm>
+
 #include "common/ids.h"
 #include "server/auth/secret_hash.h"
 
@@ -54,6 +56,46 @@ Result<IssuedKey> AdminService::AddKey(const std::string& email) {
   DCC_RETURN_IF_ERROR(writer->PutAccessKey({key.access_key_id, hash, email, "current"}));
   DCC_RETURN_IF_ERROR(writer->Commit());
   return key;
+}
+
+Result<Principal> AdminService::FindUser(const std::string& email) {
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  DCC_ASSIGN_OR_RETURN(auto principal, reader->FindPrincipal(email));
+  if (!principal)
+    return Status::NotFound("no user with email '" + email + "'; add it with dccd admin add-user", "--user");
+  return *principal;
+}
+
+Status AdminService::Grant(Policy policy, const std::string& methods) {
+  static const char* const kMethods[] = {"read", "create", "update", "delete", "file_upload", "*"};
+  if (policy.resource.empty() || policy.resource[0] != '/')
+    return Status::InvalidArgument("a resource path starts with '/', e.g. /programs/p/projects/q", "--resource");
+  policy.methods.clear();
+  size_t start = 0;
+  while (start <= methods.size()) {
+    size_t comma = methods.find(',', start);
+    std::string m = methods.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (std::find(std::begin(kMethods), std::end(kMethods), m) == std::end(kMethods))
+      return Status::InvalidArgument("unknown method '" + m + "'; use read, create, update, delete, "
+                                     "file_upload or *", "--methods");
+    policy.methods.push_back(m);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  DCC_ASSIGN_OR_RETURN(auto writer, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(auto principal, writer->FindPrincipal(policy.email));
+  if (!principal)
+    return Status::NotFound("no user with email '" + policy.email + "'; add it with dccd admin add-user",
+                            "--user");
+  DCC_RETURN_IF_ERROR(writer->PutPolicy(policy));
+  return writer->Commit();
+}
+
+Status AdminService::Revoke(const std::string& email, const std::string& resource) {
+  DCC_ASSIGN_OR_RETURN(auto writer, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(bool removed, writer->DeletePolicy(email, resource));
+  if (!removed) return Status::NotFound("'" + email + "' has no policy on '" + resource + "'", "--resource");
+  return writer->Commit();
 }
 
 }  // namespace dcc::server

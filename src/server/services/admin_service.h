@@ -1,5 +1,6 @@
 // src/server/services/admin_service.h: bootstrap operations run by `dccd admin` against
-// a data directory: users (principals with a user record) and access keys.
+// a data directory: users (principals with a user record), access keys, and policies on
+// resource paths.
 #pragma once
 
 #include <string>
@@ -30,6 +31,15 @@ class AdminService {
   Result<std::string> AddUser(const NewUser& user);
   // Issues a new access key for an existing user. NotFound if the email is unknown.
   Result<IssuedKey> AddKey(const std::string& email);
+  // The principal of `email`; NotFound if unknown.
+  Result<Principal> FindUser(const std::string& email);
+  // Grants `methods` (comma-separated: read, create, update, delete, file_upload, or *)
+  // on `policy.resource` to the existing user `policy.email`, replacing any earlier grant
+  // on the same path. InvalidArgument for an unknown method or a path not starting with
+  // '/'; NotFound for an unknown user.
+  Status Grant(Policy policy, const std::string& methods);
+  // Removes the grant of (email, resource); NotFound if there is none.
+  Status Revoke(const std::string& email, const std::string& resource);
 
  private:
   RecordService& records_;

@@ -5,6 +5,7 @@
 #include "schema/profile.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/authorizer.h"
+#include "server/auth/token_service.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
 #include "server/services/file_service.h"
@@ -28,6 +29,7 @@ struct Services {
   TusService& tus;
   Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
   IndexService& index;  // the file index: /index, /bulk, DRS (and fence's /user/data)
+  TokenService& tokens;  // fence-style API keys and access tokens
 };
 
 }  // namespace dcc::server

@@ -123,6 +123,41 @@ struct AccessKey {
   std::string status;       // "current" or "revoked"
 };
 
+// A fence-style API key (a signed JWT handed to its user once). Only its claims that the
+// server must check later are kept: who it is for, when it ends, whether it was revoked.
+struct ApiKeyRow {
+  std::string jti;    // the key id (JWT "jti")
+  std::string email;  // the principal it authenticates
+  std::vector<std::string> scope;
+  int64_t issued = 0;   // seconds since the epoch
+  int64_t expires = 0;  // seconds since the epoch
+  bool revoked = false;
+};
+
+// A grant of `methods` ("read", "create", "update", "delete", "file_upload" or "*") on
+// a resource path and every path below it, to one principal.
+struct Policy {
+  std::string email;
+  std::string resource;  // e.g. "/programs/p/projects/q"
+  std::vector<std::string> methods;
+};
+
+// One metadata-service entry: free JSON under a GUID.
+struct MetadataRow {
+  std::string guid;
+  nlohmann::json data;   // any JSON value, usually an object
+  nlohmann::json authz;  // {"version":0,"_resource_paths":["/open"]} by default
+};
+
+// One `GET /metadata` filter: the value at `path` (object keys from the top) must equal,
+// compared as text the way the reference does, one of `values`; or, with `exists`, be
+// present at all. Filters on different paths are ANDed.
+struct MetadataFilter {
+  std::vector<std::string> path;
+  std::vector<std::string> values;
+  bool exists = false;
+};
+
 // Reads. Each call sees everything committed before it began. Not thread-safe: use one
 // reader per thread. NotFound is never an error here: absent things are std::nullopt.
 class RecordReader {
@@ -151,6 +186,19 @@ class RecordReader {
   // Count and total size of all records (maintained on write, O(1)); with `month`
   // ("YYYY-MM") only the records created that month (a scan).
   virtual Result<ObjectStats> CountObjects(const std::string& month) = 0;
+  virtual Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& jti) = 0;
+  // Every key of `email`, revoked ones included, oldest first.
+  virtual Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& email) = 0;
+  virtual Result<std::vector<Policy>> ListPolicies(const std::string& email) = 0;
+  virtual Result<std::optional<MetadataRow>> GetMetadata(const std::string& guid) = 0;
+  // The guid an alias names, if any.
+  virtual Result<std::optional<std::string>> FindMetadataAlias(const std::string& alias) = 0;
+  // The aliases of `guid`, sorted.
+  virtual Result<std::vector<std::string>> MetadataAliases(const std::string& guid) = 0;
+  // Entries matching every filter, ordered by guid, `offset` skipped, at most `limit`.
+  // `data` and `authz` are left null unless `with_data`.
+  virtual Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& filters,
+                                                         int64_t limit, int64_t offset, bool with_data) = 0;
 };
 
 // An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
@@ -173,6 +221,21 @@ class RecordWriter : public RecordReader {
   virtual Status DeleteObject(const std::string& did) = 0;
   // Replaces the aliases of `did`. An alias owned by another did fails with Conflict.
   virtual Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) = 0;
+  // Inserts or replaces the key `row.jti`.
+  virtual Status PutApiKey(const ApiKeyRow& row) = 0;
+  // Inserts or replaces the policy of (email, resource).
+  virtual Status PutPolicy(const Policy& policy) = 0;
+  // Removes the policy of (email, resource); false if there was none.
+  virtual Result<bool> DeletePolicy(const std::string& email, const std::string& resource) = 0;
+  // Inserts or replaces the entry `row.guid`.
+  virtual Status PutMetadata(const MetadataRow& row) = 0;
+  // Removes the entry and its aliases; false if there was none.
+  virtual Result<bool> DeleteMetadata(const std::string& guid) = 0;
+  // Conflict if `alias` already names an entry.
+  virtual Status PutMetadataAlias(const std::string& alias, const std::string& guid) = 0;
+  // Removes one alias of `guid` (false if it had no such alias), or all of them when
+  // `alias` is empty (false if it had none).
+  virtual Result<bool> DeleteMetadataAliases(const std::string& guid, const std::string& alias) = 0;
   virtual Status Commit() = 0;
 };
 

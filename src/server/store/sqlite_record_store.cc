@@ -50,6 +50,20 @@ CREATE TABLE objects(
 )sql",
     // 3: objects become full index records (issue #5), with lookup tables and stats.
     sqlite::kObjectsMigration,
+    // 3: fence-style API keys, resource-path policies, and the metadata service.
+    R"sql(
+CREATE TABLE api_keys(
+  jti TEXT PRIMARY KEY, email TEXT NOT NULL, scope TEXT NOT NULL,
+  issued INTEGER NOT NULL, expires INTEGER NOT NULL, revoked INTEGER NOT NULL);
+CREATE INDEX api_keys_email ON api_keys(email);
+CREATE TABLE policies(
+  email TEXT NOT NULL, resource TEXT NOT NULL, methods TEXT NOT NULL,
+  PRIMARY KEY(email, resource)) WITHOUT ROWID;
+CREATE TABLE metadata(guid TEXT PRIMARY KEY, data TEXT, authz TEXT NOT NULL);
+CREATE INDEX metadata_guid_type ON metadata(data -> '$._guid_type');
+CREATE TABLE metadata_aliases(alias TEXT PRIMARY KEY, guid TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX metadata_aliases_guid ON metadata_aliases(guid);
+)sql",
 };
 
 Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
@@ -64,6 +78,51 @@ Result<StoredRecord> RowToRecord(sqlite::Stmt& s) {
   r.created = s.Text(6);
   return r;
 }
+
+// A SQLite JSON path for `path`, written the way an index expression must be written
+// for a query to use it: simple keys bare, others quoted.
+std::string JsonPath(const std::vector<std::string>& path) {
+  std::string out = "$";
+  for (const auto& key : path) {
+    bool simple = !key.empty() && key.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos;
+    if (simple) {
+      out += "." + key;
+    } else {
+      out += ".\"";
+      for (char c : key) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += "\"";
+    }
+  }
+  return out;
+}
+
+// `s` as a SQL string literal.
+std::string SqlLiteral(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+Result<ApiKeyRow> RowToApiKey(sqlite::Stmt& s) {
+  ApiKeyRow k;
+  k.jti = s.Text(0);
+  k.email = s.Text(1);
+  json scope = json::parse(s.Text(2), nullptr, false);
+  if (scope.is_array()) k.scope = scope.get<std::vector<std::string>>();
+  k.issued = s.Int(3);
+  k.expires = s.Int(4);
+  k.revoked = s.Int(5) != 0;
+  return k;
+}
+
+constexpr const char* kApiKeyColumns = "jti, email, scope, issued, expires, revoked";
 
 constexpr const char* kRecordColumns =
     "r.uuid, r.type, r.at_id, r.status, r.sid, r.properties, r.created";
@@ -146,6 +205,123 @@ class ReadOps {
     return std::optional<AccessKey>(AccessKey{s->Text(0), s->Text(1), s->Text(2), s->Text(3)});
   }
 
+  Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& jti) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                                " FROM api_keys WHERE jti=?"));
+    StmtUse s(raw);
+    s->Bind(1, jti);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<ApiKeyRow>();
+    DCC_ASSIGN_OR_RETURN(auto k, RowToApiKey(*s));
+    return std::optional<ApiKeyRow>(std::move(k));
+  }
+
+  Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& email) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                                " FROM api_keys WHERE email=? ORDER BY issued, jti"));
+    StmtUse s(raw);
+    s->Bind(1, email);
+    std::vector<ApiKeyRow> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      DCC_ASSIGN_OR_RETURN(auto k, RowToApiKey(*s));
+      out.push_back(std::move(k));
+    }
+  }
+
+  Result<std::vector<Policy>> ListPolicies(const std::string& email) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "SELECT email, resource, methods FROM policies WHERE email=? ORDER BY resource"));
+    StmtUse s(raw);
+    s->Bind(1, email);
+    std::vector<Policy> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      Policy p{s->Text(0), s->Text(1), {}};
+      json methods = json::parse(s->Text(2), nullptr, false);
+      if (methods.is_array()) p.methods = methods.get<std::vector<std::string>>();
+      out.push_back(std::move(p));
+    }
+  }
+
+  Result<std::optional<MetadataRow>> GetMetadata(const std::string& guid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT guid, data, authz FROM metadata WHERE guid=?"));
+    StmtUse s(raw);
+    s->Bind(1, guid);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<MetadataRow>();
+    return std::optional<MetadataRow>(MetadataRow{s->Text(0), json::parse(s->Text(1), nullptr, false),
+                                                  json::parse(s->Text(2), nullptr, false)});
+  }
+
+  Result<std::optional<std::string>> FindMetadataAlias(const std::string& alias) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT guid FROM metadata_aliases WHERE alias=?"));
+    StmtUse s(raw);
+    s->Bind(1, alias);
+    DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s->Text(0));
+  }
+
+  Result<std::vector<std::string>> MetadataAliases(const std::string& guid) {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "SELECT alias FROM metadata_aliases WHERE guid=? ORDER BY alias"));
+    StmtUse s(raw);
+    s->Bind(1, guid);
+    std::vector<std::string> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      out.push_back(s->Text(0));
+    }
+  }
+
+  // Values compare as the reference's `data #>> '{a,b}' = 'v'` does: the JSON text of a
+  // number, boolean or object, or the contents of a string. `data -> path` is that JSON
+  // text (strings quoted), so v matches if it equals the text or its quoted form. The
+  // path is inlined, not bound, so that an index on the same expression can serve it.
+  Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& filters, int64_t limit,
+                                                 int64_t offset, bool with_data) {
+    std::string sql = with_data ? "SELECT guid, data, authz FROM metadata" : "SELECT guid FROM metadata";
+    std::vector<std::string> binds;
+    for (size_t i = 0; i < filters.size(); ++i) {
+      const auto& f = filters[i];
+      sql += i == 0 ? " WHERE " : " AND ";
+      std::string expr = "data -> " + SqlLiteral(JsonPath(f.path));
+      if (f.exists) {
+        sql += expr + " IS NOT NULL";
+        continue;
+      }
+      sql += expr + " IN (";
+      for (size_t j = 0; j < f.values.size(); ++j) {
+        sql += j == 0 ? "?,?" : ",?,?";
+        binds.push_back(f.values[j]);
+        binds.push_back(json(f.values[j]).dump());
+      }
+      sql += ")";
+    }
+    sql += " ORDER BY guid LIMIT ? OFFSET ?";
+    DCC_ASSIGN_OR_RETURN(auto s, c_->PrepareOnce(sql));
+    int n = 1;
+    for (const auto& b : binds) s->Bind(n++, b);
+    s->Bind(n++, limit);
+    s->Bind(n++, offset);
+    std::vector<MetadataRow> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      MetadataRow r;
+      r.guid = s->Text(0);
+      if (with_data) {
+        r.data = json::parse(s->Text(1), nullptr, false);
+        r.authz = json::parse(s->Text(2), nullptr, false);
+      }
+      out.push_back(std::move(r));
+    }
+  }
+
  private:
   Connection* c_;
 };
@@ -207,6 +383,20 @@ class ReadsOver : public Base {
     return objects_.List(q, f);
   }
   Result<ObjectStats> CountObjects(const std::string& month) override { return objects_.Count(month); }
+  Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& j) override { return ops_.FindApiKey(j); }
+  Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& e) override { return ops_.ListApiKeys(e); }
+  Result<std::vector<Policy>> ListPolicies(const std::string& e) override { return ops_.ListPolicies(e); }
+  Result<std::optional<MetadataRow>> GetMetadata(const std::string& g) override { return ops_.GetMetadata(g); }
+  Result<std::optional<std::string>> FindMetadataAlias(const std::string& a) override {
+    return ops_.FindMetadataAlias(a);
+  }
+  Result<std::vector<std::string>> MetadataAliases(const std::string& g) override {
+    return ops_.MetadataAliases(g);
+  }
+  Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& f, int64_t limit,
+                                                 int64_t offset, bool with_data) override {
+    return ops_.QueryMetadata(f, limit, offset, with_data);
+  }
 
  protected:
   explicit ReadsOver(Connection* c) : ops_(c), objects_(c) {}
@@ -315,6 +505,81 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
   Status DeleteObject(const std::string& did) override { return object_writes_.Delete(did); }
   Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) override {
     return object_writes_.PutAliases(did, aliases);
+  }
+
+  Status PutApiKey(const ApiKeyRow& k) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO api_keys(jti, email, scope, issued, expires, revoked) VALUES(?,?,?,?,?,?) "
+        "ON CONFLICT(jti) DO UPDATE SET revoked=excluded.revoked"));
+    StmtUse s(raw);
+    s->Bind(1, k.jti);
+    s->Bind(2, k.email);
+    s->Bind(3, json(k.scope).dump());
+    s->Bind(4, k.issued);
+    s->Bind(5, k.expires);
+    s->Bind(6, static_cast<int64_t>(k.revoked));
+    return s->Step().status();
+  }
+
+  Status PutPolicy(const Policy& p) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO policies(email, resource, methods) VALUES(?,?,?) "
+        "ON CONFLICT(email, resource) DO UPDATE SET methods=excluded.methods"));
+    StmtUse s(raw);
+    s->Bind(1, p.email);
+    s->Bind(2, p.resource);
+    s->Bind(3, json(p.methods).dump());
+    return s->Step().status();
+  }
+
+  Result<bool> DeletePolicy(const std::string& email, const std::string& resource) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("DELETE FROM policies WHERE email=? AND resource=?"));
+    StmtUse s(raw);
+    s->Bind(1, email);
+    s->Bind(2, resource);
+    DCC_RETURN_IF_ERROR(s->Step().status());
+    return sqlite3_changes(c_->raw()) > 0;
+  }
+
+  Status PutMetadata(const MetadataRow& m) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "INSERT INTO metadata(guid, data, authz) VALUES(?,?,?) "
+        "ON CONFLICT(guid) DO UPDATE SET data=excluded.data, authz=excluded.authz"));
+    StmtUse s(raw);
+    s->Bind(1, m.guid);
+    s->Bind(2, m.data.dump());
+    s->Bind(3, m.authz.dump());
+    return s->Step().status();
+  }
+
+  Result<bool> DeleteMetadata(const std::string& guid) override {
+    DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM metadata_aliases WHERE guid=?", guid));
+    DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM metadata WHERE guid=?", guid));
+    return sqlite3_changes(c_->raw()) > 0;
+  }
+
+  Status PutMetadataAlias(const std::string& alias, const std::string& guid) override {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("INSERT INTO metadata_aliases(alias, guid) VALUES(?,?)"));
+    StmtUse s(raw);
+    s->Bind(1, alias);
+    s->Bind(2, guid);
+    auto step = s->Step();
+    if (!step.ok() && step.status().code() == Status::Code::kConflict)
+      return Status::Conflict("alias '" + alias + "' is already in use");
+    return step.status();
+  }
+
+  Result<bool> DeleteMetadataAliases(const std::string& guid, const std::string& alias) override {
+    if (alias.empty()) {
+      DCC_RETURN_IF_ERROR(DeleteByUuid("DELETE FROM metadata_aliases WHERE guid=?", guid));
+      return sqlite3_changes(c_->raw()) > 0;
+    }
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("DELETE FROM metadata_aliases WHERE guid=? AND alias=?"));
+    StmtUse s(raw);
+    s->Bind(1, guid);
+    s->Bind(2, alias);
+    DCC_RETURN_IF_ERROR(s->Step().status());
+    return sqlite3_changes(c_->raw()) > 0;
   }
 
   Status Commit() override {

@@ -1,0 +1,107 @@
+#include "server/api/fence/routes.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "server/api/fence/wire.h"
+#include "server/auth/token_service.h"
+
+namespace dcc::server::fence {
+using nlohmann::json;
+
+namespace {
+
+// Who may manage API keys: an access key (HTTP Basic), or a bearer token with the
+// "credentials" scope, as fence requires.
+Result<Caller> KeyManager(Services& s, const HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  if (caller.anonymous())
+    return Status::Unauthenticated("authenticate with an access key (HTTP Basic) or a bearer access token");
+  if (caller.by_token && std::find(caller.token_scope.begin(), caller.token_scope.end(), "credentials") ==
+                             caller.token_scope.end())
+    return Status::PermissionDenied("this access token lacks the 'credentials' scope needed to manage API keys");
+  return caller;
+}
+
+Result<HttpResponse> Jwks(Services& s, HttpRequest&) { return JsonResponse(200, s.tokens.keys().Jwks()); }
+
+Result<HttpResponse> OpenIdConfiguration(Services& s, HttpRequest&) {
+  const std::string& iss = s.tokens.options().issuer;
+  return JsonResponse(200, {{"issuer", iss},
+                            {"jwks_uri", iss + "/.well-known/jwks"},
+                            {"id_token_signing_alg_values_supported", {"RS256"}}});
+}
+
+Result<HttpResponse> CreateApiKey(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, KeyManager(s, req));
+  DCC_ASSIGN_OR_RETURN(int64_t expires_in, ExpiresIn(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  std::vector<std::string> scope;
+  if (body.contains("scope")) {
+    const json& sc = body["scope"];
+    if (sc.is_string()) {  // fence accepts "a,b" as well as a list
+      std::stringstream ss(sc.get<std::string>());
+      std::string item;
+      while (std::getline(ss, item, ','))
+        if (!item.empty()) scope.push_back(item);
+    } else if (sc.is_array() && std::all_of(sc.begin(), sc.end(), [](const json& v) { return v.is_string(); })) {
+      scope = sc.get<std::vector<std::string>>();
+    } else {
+      return Status::InvalidArgument("scope must be a list of strings or a comma-separated string", "scope");
+    }
+  }
+  DCC_ASSIGN_OR_RETURN(IssuedApiKey key, s.tokens.CreateApiKey(*caller.principal, expires_in, scope));
+  return JsonResponse(200, {{"key_id", key.key_id}, {"api_key", key.api_key}});
+}
+
+Result<HttpResponse> ListApiKeys(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, KeyManager(s, req));
+  DCC_ASSIGN_OR_RETURN(auto keys, s.tokens.ListApiKeys(caller.principal->email));
+  json jtis = json::array();
+  for (const auto& k : keys) jtis.push_back({{"jti", k.jti}, {"exp", k.expires}});
+  return JsonResponse(200, {{"jtis", jtis}});
+}
+
+Result<HttpResponse> RevokeApiKey(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, KeyManager(s, req));
+  DCC_RETURN_IF_ERROR(s.tokens.RevokeApiKey(caller.principal->email, req.captures[0]));
+  HttpResponse r;
+  r.status = 204;
+  r.content_type = "text/plain";
+  return r;
+}
+
+Result<HttpResponse> AccessToken(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(int64_t expires_in, ExpiresIn(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  if (!body.contains("api_key") || !body["api_key"].is_string() || body["api_key"].get<std::string>().empty())
+    return Status::InvalidArgument("Please provide an api_key in payload");
+  DCC_ASSIGN_OR_RETURN(std::string token, s.tokens.ExchangeApiKey(body["api_key"], expires_in));
+  return JsonResponse(200, {{"access_token", token}});
+}
+
+// Who the caller is, in the shape gen3-client reads from /user/user.
+Result<HttpResponse> UserInfo(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  if (caller.anonymous()) return Status::Unauthenticated("authenticate to see who you are");
+  return JsonResponse(200, {{"username", caller.principal->email},
+                            {"sub", caller.principal->user_uuid},
+                            {"is_admin", caller.principal->admin}});
+}
+
+const RouteEntry<Services> kRoutes[] = {
+    {"GET", "/user/\\.well-known/jwks/?", Jwks, "the public keys that verify dccd's tokens (JWKS)"},
+    {"GET", "/user/\\.well-known/openid-configuration/?", OpenIdConfiguration, "issuer and JWKS location"},
+    {"POST", "/user/credentials/(?:api|cdis)/access_token/?", AccessToken,
+     "exchange an API key for an access token (?expires_in= lowers its life)"},
+    {"GET", "/user/credentials/(?:api|cdis)/?", ListApiKeys, "the caller's live API keys"},
+    {"POST", "/user/credentials/(?:api|cdis)/?", CreateApiKey, "a new API key for the caller"},
+    {"DELETE", "/user/credentials/(?:api|cdis)/([^/]+)/?", RevokeApiKey, "revoke one of the caller's API keys"},
+    {"GET", "/user/user/?", UserInfo, "the caller's identity"},
+};
+
+}  // namespace
+
+void RegisterRoutes(Router& router, Services& services) { AddRoutes(router, services, kRoutes, RenderError); }
+
+}  // namespace dcc::server::fence
