@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,8 +34,9 @@ char ManifestDelimiterFor(const std::string& path);
 // UTF-8 BOM is dropped, cells are trimmed, blank lines are skipped.
 class ManifestReader {
  public:
-  // delimiter 0: by extension. NotFound/IOError with the path; InvalidArgument if the
-  // file has no header line.
+  // delimiter 0: by extension. The path may be a named pipe (rows are handed out as they
+  // arrive) or "-" for standard input (then comma-separated unless `delimiter` says).
+  // NotFound/IOError with the path; InvalidArgument if the file has no header line.
   static Result<std::unique_ptr<ManifestReader>> Open(const std::string& path, char delimiter = 0);
 
   // The header cells as written (trimmed).
@@ -57,11 +57,17 @@ class ManifestReader {
 
  private:
   ManifestReader() = default;
+ public:
+  ~ManifestReader();
+  ManifestReader(const ManifestReader&) = delete;
+  ManifestReader& operator=(const ManifestReader&) = delete;
+
+ private:
   // One raw record; false at EOF.
   Result<bool> ReadRecord(std::vector<std::string>& cells);
   int Get();
 
-  std::ifstream in_;
+  int fd_ = -1;  // read(2), not an ifstream: a pipe's rows are seen as they arrive
   std::string path_;
   char delimiter_ = ',';
   std::vector<std::string> header_;

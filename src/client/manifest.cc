@@ -4,6 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace dcc {
@@ -76,10 +81,10 @@ char ManifestDelimiterFor(const std::string& path) {
 
 Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(const std::string& path, char delimiter) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound("no such manifest", path);
+  if (path != "-" && !std::filesystem::exists(path, ec)) return Status::NotFound("no such manifest", path);
   std::unique_ptr<ManifestReader> r(new ManifestReader());
-  r->in_.open(path, std::ios::binary);
-  if (!r->in_) return Status::IOError("cannot open the manifest", path);
+  r->fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (r->fd_ < 0) return Status::IOError(std::string("cannot open the manifest: ") + std::strerror(errno), path);
   r->path_ = path;
   r->delimiter_ = delimiter ? delimiter : ManifestDelimiterFor(path);
   r->buf_.resize(1 << 20);
@@ -102,12 +107,18 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(const std::string& 
   return r;
 }
 
+ManifestReader::~ManifestReader() {
+  if (fd_ > STDIN_FILENO) ::close(fd_);
+}
+
 int ManifestReader::Get() {
   if (pos_ == end_) {
-    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    end_ = static_cast<size_t>(in_.gcount());
+    ssize_t n;
+    do n = ::read(fd_, buf_.data(), buf_.size());
+    while (n < 0 && errno == EINTR);
     pos_ = 0;
-    if (end_ == 0) return -1;
+    end_ = n > 0 ? static_cast<size_t>(n) : 0;
+    if (end_ == 0) return -1;  // end of file (a read error ends the input too)
   }
   ++bytes_;
   return static_cast<unsigned char>(buf_[pos_++]);
