@@ -65,16 +65,16 @@ void AddManifestCommands(CLI::App& app, ManifestCommandOptions& o) {
   o.verify = m->add_subcommand("verify", "compare a manifest with the index");
   o.verify->add_option("MANIFEST", o.input)->required();
   o.verify->add_option("-o,--output", o.output, "write mismatch lines here (default: standard output)");
-  o.verify->add_option("--batch", o.batch, "GUIDs per POST /bulk/documents")->check(CLI::Range(1, 10000))->capture_default_str();
-  o.verify->add_option("--concurrency", o.concurrency, "requests in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  o.verify->add_option("--batch", o.batch, "GUIDs per POST /bulk/documents (default 1000)")->check(CLI::Range(1, 10000));
+  o.verify->add_option("--concurrency", o.concurrency, "requests in flight (default 4)")->check(CLI::Range(1, 64));
 
   o.index = m->add_subcommand("index", "create or update the records of a manifest");
   o.index->add_option("MANIFEST", o.input)->required();
   o.index->add_option("-o,--output", o.output, "the manifest with GUIDs filled in (default: MANIFEST.indexed.tsv)");
   o.index->add_option("--checkpoint", o.checkpoint, "resume state (default: OUTPUT.checkpoint)");
   o.index->add_flag("--restart", o.restart, "ignore an existing checkpoint and start from the first row");
-  o.index->add_option("--batch", o.batch, "records per POST /bulk/index")->check(CLI::Range(1, 10000))->capture_default_str();
-  o.index->add_option("--concurrency", o.concurrency, "requests in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  o.index->add_option("--batch", o.batch, "records per POST /bulk/index (default 5000)")->check(CLI::Range(1, 10000));
+  o.index->add_option("--concurrency", o.concurrency, "requests in flight (default 2)")->check(CLI::Range(1, 64));
 
   o.ingest = m->add_subcommand("ingest-metadata", "put each row's columns into the metadata service");
   o.ingest->add_option("MANIFEST", o.input)->required();
@@ -82,7 +82,7 @@ void AddManifestCommands(CLI::App& app, ManifestCommandOptions& o) {
   o.ingest->add_option("--guid-type", o.guid_type,
                        "_guid_type to set (default: indexed_file_object if the GUID is indexed, else metadata_object)");
   o.ingest->add_option("--guid-column", o.guid_column, "the column holding GUIDs")->capture_default_str();
-  o.ingest->add_option("--concurrency", o.concurrency, "requests in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  o.ingest->add_option("--concurrency", o.concurrency, "requests in flight (default 4)")->check(CLI::Range(1, 64));
 
   o.merge = m->add_subcommand("merge", "put GUIDs from an indexing manifest into a metadata manifest");
   o.merge->add_option("INDEXING_MANIFEST", o.indexing_manifest)->required();
@@ -99,7 +99,7 @@ void AddManifestCommands(CLI::App& app, ManifestCommandOptions& o) {
   o.verify_metadata->add_option("-o,--output", o.output, "write mismatch lines here (default: standard output)");
   o.verify_metadata->add_option("--metadata-source", o.metadata_source, "the namespace key in MDS data")->capture_default_str();
   o.verify_metadata->add_option("--guid-column", o.guid_column, "the column holding GUIDs")->capture_default_str();
-  o.verify_metadata->add_option("--concurrency", o.concurrency, "requests in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  o.verify_metadata->add_option("--concurrency", o.concurrency, "requests in flight (default 4)")->check(CLI::Range(1, 64));
 
   for (auto* c : {o.download, o.verify, o.index, o.ingest, o.merge, o.verify_metadata}) {
     c->footer(kManifestHelp);
@@ -206,7 +206,10 @@ int RunManifestDownload(const ManifestCommandOptions& o, std::ostream& out, std:
   return kExitOk;
 }
 
-int RunManifest(const ManifestCommandOptions& o, std::ostream& out, std::ostream& err) {
+int RunManifest(const ManifestCommandOptions& given, std::ostream& out, std::ostream& err) {
+  ManifestCommandOptions o = given;
+  if (o.batch == 0) o.batch = o.index->parsed() ? 5000 : 1000;
+  if (o.concurrency == 0) o.concurrency = o.index->parsed() ? 2 : 4;
   if (o.merge->parsed()) return RunMerge(o, out, err);
   if (o.download->parsed()) return RunManifestDownload(o, out, err);
   if (o.verify->parsed()) return RunManifestVerify(o, out, err);

@@ -20,8 +20,9 @@ struct ManifestCommandOptions {
   std::string format;    // download: tsv or csv (default: by -o's extension)
   int page_size = 0;     // download: records per request (0: 1024 for /index/, 10000 for /bulk/export)
   bool no_export = false;// download: page through GET /index/ even if /bulk/export exists
-  int batch = 1000;      // verify/index: records per request
-  int concurrency = 4;   // requests in flight
+  int batch = 0;         // verify/index: records per request (0: 1000 verify, 5000 index)
+  int concurrency = 0;   // requests in flight (0: 2 for index, whose writes the server
+                         // serializes, so more only queue; 4 for the reads)
   std::string checkpoint;// index: the checkpoint file (default: OUTPUT.checkpoint)
   bool restart = false;  // index: ignore an existing checkpoint
   std::string metadata_source = "dbgap";  // ingest/verify-metadata: the namespace in MDS data
