@@ -16,8 +16,9 @@
 
 #include "server/api/drs/routes.h"
 #include "server/api/encode/routes.h"
-#include "server/api/indexd/routes.h"
 #include "server/api/fence/routes.h"
+#include "server/api/indexd/routes.h"
+#include "server/api/mds/routes.h"
 #include "server/api/s3/routes.h"
 #include "server/api/tus/routes.h"
 #include "server/blob/blob_store.h"
@@ -28,8 +29,10 @@
 #include "server/auth/upload_credentials.h"
 #include "server/services/admin_service.h"
 #include "server/services/attachment_service.h"
+#include "server/services/data_service.h"
 #include "server/services/file_service.h"
 #include "server/services/index_service.h"
+#include "server/services/metadata_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 #include "server/services/services.h"
@@ -111,6 +114,7 @@ struct ServeOptions {
   bool no_access_log = false;
   std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
   int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
+  size_t bulk_max_records = 10000;    // records per POST /bulk/index
 };
 
 Status ParseListen(const std::string& value, const char* flag, ListenOptions& lo) {
@@ -202,27 +206,34 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   tus_options.expire_seconds = o.tus_expire_seconds;
   TusService tus_service(files, *core->records, tus_options);
   Authorizer authz(*core->store);
-  IndexOptions index_options;
-  index_options.did_prefix = o.did_prefix;
-  index_options.access_url_seconds = o.access_url_seconds;
-  IndexService index(*core->records, files, authz, signer, index_options);
   // The token issuer needs the bound port, known only after Bind; the routes are
   // registered before Bind, so the service is built first and told its issuer below.
   auto keys = JwtKeys::LoadOrCreate(common.data_dir);
   if (!keys.ok()) return Fail(keys.status());
   TokenService tokens(*core->store, *keys, TokenOptions{});
   auth.SetTokenService(&tokens);
+  MetadataService metadata(*core->store, authz);
+  IndexOptions index_options;
+  index_options.did_prefix = o.did_prefix;
+  index_options.access_url_seconds = o.access_url_seconds;
+  index_options.bulk_max_records = o.bulk_max_records;
+  IndexService index(*core->records, files, authz, signer, index_options);
+  DataOptions data_options;
+  data_options.bucket = o.s3_bucket;
+  DataService data(index, s3_service, issuer, data_options);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
-                    tus_service, authz, index, tokens};
+                    tus_service, authz, index, tokens, metadata, data};
   Router router;
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   indexd::RegisterRoutes(router, services);
   drs::RegisterRoutes(router, services);
   fence::RegisterRoutes(router, services);
+  mds::RegisterRoutes(router, services);
   encode::RegisterRoutes(router, services);
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);
   std::unique_ptr<HttpServer> s3_server;
+  std::string s3_host;
   if (!o.s3_listen.empty()) {
     ListenOptions so = lo;
     so.tls_cert.clear();
@@ -231,6 +242,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
     auto bound = HttpServer::Bind(so, s3_router);
     if (!bound.ok()) return Fail(bound.status());
     s3_server = std::move(bound).value();
+    s3_host = so.host;
     WritePortFile(o.s3_port_file, s3_server->BoundPort());
     spdlog::info("S3 endpoint on http://{}:{} (bucket {})", so.host, s3_server->BoundPort(), o.s3_bucket);
   }
@@ -250,6 +262,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   std::string public_url = o.public_url.empty() ? url : o.public_url;
   if (Status s = CheckPublicUrl(public_url); !s.ok()) return Fail(s);
   tokens.SetIssuer(public_url + "/user");
+  data.SetEndpoints(public_url, s3_server ? "http://" + s3_host + ":" + std::to_string(s3_server->BoundPort()) : "");
   {
     std::string tmp = (fs::path(common.data_dir) / kPublicUrlFile).string() + ".tmp";
     std::ofstream(tmp) << public_url << "\n";
@@ -368,6 +381,10 @@ int main(int argc, char** argv) {
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");
   serve_cmd->add_option("--access-url-seconds", serve.access_url_seconds,
                         "lifetime of the signed URLs DRS access answers")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--bulk-max-records", serve.bulk_max_records,
+                        "most records one POST /bulk/index may carry (more: 413)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 

@@ -110,6 +110,8 @@ Result<json> FileService::RenewCredentials(const Caller& caller, const std::stri
 Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
                                             const std::string& sha256_claim,
                                             const std::string& s3_etag) {
+  if (grant.file_uuid.rfind(kIndexUploadPrefix, 0) == 0)
+    return CompleteIndexUpload(grant, writer, sha256_claim, s3_etag);
   std::optional<StoredRecord> file;
   {
     DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
@@ -168,6 +170,28 @@ Result<Digests> FileService::CompleteUpload(const UploadGrant& grant, BlobWriter
     return w.PutObject(object);
   });
   if (!patched.ok()) return patched.status();
+  return d;
+}
+
+Result<Digests> FileService::CompleteIndexUpload(const UploadGrant& grant, BlobWriter& writer,
+                                                 const std::string& sha256_claim, const std::string& s3_etag) {
+  const std::string did = grant.file_uuid.substr(kIndexUploadPrefix.size());
+  BlobExpectations expect;  // an index record declares nothing to check against
+  expect.transport_sha256 = sha256_claim;
+  DCC_ASSIGN_OR_RETURN(Digests d, writer.Commit(grant.key, expect));
+  DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
+  DCC_ASSIGN_OR_RETURN(auto row, w->FindObject(did));
+  if (!row) return Status::NotFound("the index record " + did + " of this upload no longer exists");
+  row->size = d.size;
+  row->hashes = {{"md5", d.md5}, {"sha1", d.sha1}, {"sha256", d.sha256},
+                 {"crc32c", Crc32cBase64(d.crc32c)}, {"etag", s3_etag.empty() ? d.md5 : s3_etag}};
+  row->urls = {"s3://" + grant.bucket + "/" + grant.key};
+  row->blob_key = grant.key;
+  row->rev = NewRev();
+  row->updated = IndexDateNow();
+  RenderIndexDoc(*row);
+  DCC_RETURN_IF_ERROR(w->PutObject(*row));
+  DCC_RETURN_IF_ERROR(w->Commit());
   return d;
 }
 

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,10 @@
 #include "server/services/records_service.h"
 
 namespace dcc::server {
+
+// Upload grants for fence-style uploads (/user/data/upload) name an index record, not a
+// file record: their file_uuid is this prefix + the record's did.
+inline constexpr std::string_view kIndexUploadPrefix = "index:";
 
 struct FileServiceOptions {
   std::string bucket = "dcc-files";  // the bucket name in upload_url (s3://<bucket>/<key>)
@@ -45,6 +50,8 @@ class FileService {
   // InvalidArgument when the bytes differ from the record; the record then says why.
   // `sha256_claim` (may be empty) is the client's x-amz-content-sha256 for the body;
   // `s3_etag` the ETag S3 would give the object (default: its md5, as for a single PUT).
+  // For a grant on an index record (kIndexUploadPrefix), the bytes are committed as sent
+  // and fill that record's size, hashes and urls, so it never stays blank.
   Result<Digests> CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
                                  const std::string& sha256_claim, const std::string& s3_etag = "");
 
@@ -71,6 +78,8 @@ class FileService {
   BlobStore& blobs() { return blobs_; }
 
  private:
+  Result<Digests> CompleteIndexUpload(const UploadGrant& grant, BlobWriter& writer,
+                                      const std::string& sha256_claim, const std::string& s3_etag);
   UploadCredentials Credentials(const StoredRecord& file) const;
 
   RecordService& records_;

@@ -8,8 +8,10 @@
 #include "server/auth/token_service.h"
 #include "server/auth/upload_credentials.h"
 #include "server/services/attachment_service.h"
+#include "server/services/data_service.h"
 #include "server/services/file_service.h"
 #include "server/services/index_service.h"
+#include "server/services/metadata_service.h"
 #include "server/services/records_service.h"
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
@@ -30,6 +32,8 @@ struct Services {
   Authorizer& authz;  // resource-path policies (index, DRS, metadata, fence data)
   IndexService& index;  // the file index: /index, /bulk, DRS (and fence's /user/data)
   TokenService& tokens;  // fence-style API keys and access tokens
+  MetadataService& metadata;  // the metadata service (MDS)
+  DataService& data;          // fence's /user/data: signed URLs, uploads into the index
 };
 
 }  // namespace dcc::server

@@ -172,6 +172,21 @@ class RecordReader {
   virtual Result<std::optional<Principal>> FindPrincipal(const std::string& email) = 0;
   virtual Result<std::optional<AccessKey>> FindAccessKey(const std::string& key_id) = 0;
   virtual Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& file_uuid) = 0;
+  virtual Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& jti) = 0;
+  // Every key of `email`, revoked ones included, oldest first.
+  virtual Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& email) = 0;
+  virtual Result<std::vector<Policy>> ListPolicies(const std::string& email) = 0;
+  virtual Result<std::optional<MetadataRow>> GetMetadata(const std::string& guid) = 0;
+  // The guid an alias names, if any.
+  virtual Result<std::optional<std::string>> FindMetadataAlias(const std::string& alias) = 0;
+  // The aliases of `guid`, sorted.
+  virtual Result<std::vector<std::string>> MetadataAliases(const std::string& guid) = 0;
+  // Entries matching every filter, ordered by guid, `offset` skipped, at most `limit`.
+  // `data` and `authz` are left null unless `with_data`.
+  virtual Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& filters,
+                                                         int64_t limit, int64_t offset, bool with_data) = 0;
+  // The dotted paths that have an index (CreateMetadataIndex), sorted.
+  virtual Result<std::vector<std::string>> ListMetadataIndexes() = 0;
   virtual Result<std::optional<ObjectRow>> FindObject(const std::string& did) = 0;
   // Every version sharing `baseid`, oldest first (created, then did).
   virtual Result<std::vector<ObjectRow>> ObjectVersions(const std::string& baseid) = 0;
@@ -186,19 +201,6 @@ class RecordReader {
   // Count and total size of all records (maintained on write, O(1)); with `month`
   // ("YYYY-MM") only the records created that month (a scan).
   virtual Result<ObjectStats> CountObjects(const std::string& month) = 0;
-  virtual Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& jti) = 0;
-  // Every key of `email`, revoked ones included, oldest first.
-  virtual Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& email) = 0;
-  virtual Result<std::vector<Policy>> ListPolicies(const std::string& email) = 0;
-  virtual Result<std::optional<MetadataRow>> GetMetadata(const std::string& guid) = 0;
-  // The guid an alias names, if any.
-  virtual Result<std::optional<std::string>> FindMetadataAlias(const std::string& alias) = 0;
-  // The aliases of `guid`, sorted.
-  virtual Result<std::vector<std::string>> MetadataAliases(const std::string& guid) = 0;
-  // Entries matching every filter, ordered by guid, `offset` skipped, at most `limit`.
-  // `data` and `authz` are left null unless `with_data`.
-  virtual Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& filters,
-                                                         int64_t limit, int64_t offset, bool with_data) = 0;
 };
 
 // An exclusive write transaction. Nothing is visible to readers until Commit returns OK;
@@ -217,10 +219,6 @@ class RecordWriter : public RecordReader {
   // lookup rows, and the running count and size). A file_uuid owned by another did
   // fails with Conflict.
   virtual Status PutObject(const ObjectRow& object) = 0;
-  // Removes the object `did` and its aliases; OK if it did not exist.
-  virtual Status DeleteObject(const std::string& did) = 0;
-  // Replaces the aliases of `did`. An alias owned by another did fails with Conflict.
-  virtual Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) = 0;
   // Inserts or replaces the key `row.jti`.
   virtual Status PutApiKey(const ApiKeyRow& row) = 0;
   // Inserts or replaces the policy of (email, resource).
@@ -236,6 +234,15 @@ class RecordWriter : public RecordReader {
   // Removes one alias of `guid` (false if it had no such alias), or all of them when
   // `alias` is empty (false if it had none).
   virtual Result<bool> DeleteMetadataAliases(const std::string& guid, const std::string& alias) = 0;
+  // An index on the value at `path` (named by `dotted`, "a.b"), used by QueryMetadata
+  // filters on that path. Conflict if it exists.
+  virtual Status CreateMetadataIndex(const std::string& dotted, const std::vector<std::string>& path) = 0;
+  // False if there was no such index.
+  virtual Result<bool> DropMetadataIndex(const std::string& dotted) = 0;
+  // Removes the object `did` and its aliases; OK if it did not exist.
+  virtual Status DeleteObject(const std::string& did) = 0;
+  // Replaces the aliases of `did`. An alias owned by another did fails with Conflict.
+  virtual Status PutObjectAliases(const std::string& did, const std::vector<std::string>& aliases) = 0;
   virtual Status Commit() = 0;
 };
 

@@ -1,5 +1,6 @@
 // SQLite implementation of RecordStore. The schema and its migrations are described in
 // docs/storage.md; each migration runs once, in order, inside one transaction.
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -50,7 +51,7 @@ CREATE TABLE objects(
 )sql",
     // 3: objects become full index records (issue #5), with lookup tables and stats.
     sqlite::kObjectsMigration,
-    // 3: fence-style API keys, resource-path policies, and the metadata service.
+    // 4: fence-style API keys, resource-path policies, and the metadata service.
     R"sql(
 CREATE TABLE api_keys(
   jti TEXT PRIMARY KEY, email TEXT NOT NULL, scope TEXT NOT NULL,
@@ -120,6 +121,18 @@ Result<ApiKeyRow> RowToApiKey(sqlite::Stmt& s) {
   k.expires = s.Int(4);
   k.revoked = s.Int(5) != 0;
   return k;
+}
+
+// Metadata path indexes are named by their dotted path, so listing them needs no table.
+constexpr const char* kMetadataIndexPrefix = "metadata_path:";
+
+std::string SqlIdentifier(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 constexpr const char* kApiKeyColumns = "jti, email, scope, issued, expires, revoked";
@@ -278,6 +291,23 @@ class ReadOps {
     }
   }
 
+  Result<std::vector<std::string>> ListMetadataIndexes() {
+    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
+        "SELECT substr(name, ?) FROM sqlite_master WHERE type='index' AND tbl_name='metadata' "
+        "AND substr(name, 1, ?)=? ORDER BY name"));
+    StmtUse s(raw);
+    const std::string prefix = kMetadataIndexPrefix;
+    s->Bind(1, static_cast<int64_t>(prefix.size() + 1));
+    s->Bind(2, static_cast<int64_t>(prefix.size()));
+    s->Bind(3, prefix);
+    std::vector<std::string> out;
+    while (true) {
+      DCC_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return out;
+      out.push_back(s->Text(0));
+    }
+  }
+
   // Values compare as the reference's `data #>> '{a,b}' = 'v'` does: the JSON text of a
   // number, boolean or object, or the contents of a string. `data -> path` is that JSON
   // text (strings quoted), so v matches if it equals the text or its quoted form. The
@@ -368,6 +398,21 @@ class ReadsOver : public Base {
   Result<std::optional<ObjectRow>> FindObjectOfFile(const std::string& f) override {
     return objects_.FindOfFile(f);
   }
+  Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& j) override { return ops_.FindApiKey(j); }
+  Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& e) override { return ops_.ListApiKeys(e); }
+  Result<std::vector<Policy>> ListPolicies(const std::string& e) override { return ops_.ListPolicies(e); }
+  Result<std::optional<MetadataRow>> GetMetadata(const std::string& g) override { return ops_.GetMetadata(g); }
+  Result<std::optional<std::string>> FindMetadataAlias(const std::string& a) override {
+    return ops_.FindMetadataAlias(a);
+  }
+  Result<std::vector<std::string>> MetadataAliases(const std::string& g) override {
+    return ops_.MetadataAliases(g);
+  }
+  Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& f, int64_t limit,
+                                                 int64_t offset, bool with_data) override {
+    return ops_.QueryMetadata(f, limit, offset, with_data);
+  }
+  Result<std::vector<std::string>> ListMetadataIndexes() override { return ops_.ListMetadataIndexes(); }
   Result<std::optional<ObjectRow>> FindObject(const std::string& did) override { return objects_.Find(did); }
   Result<std::vector<ObjectRow>> ObjectVersions(const std::string& baseid) override {
     return objects_.Versions(baseid);
@@ -383,20 +428,6 @@ class ReadsOver : public Base {
     return objects_.List(q, f);
   }
   Result<ObjectStats> CountObjects(const std::string& month) override { return objects_.Count(month); }
-  Result<std::optional<ApiKeyRow>> FindApiKey(const std::string& j) override { return ops_.FindApiKey(j); }
-  Result<std::vector<ApiKeyRow>> ListApiKeys(const std::string& e) override { return ops_.ListApiKeys(e); }
-  Result<std::vector<Policy>> ListPolicies(const std::string& e) override { return ops_.ListPolicies(e); }
-  Result<std::optional<MetadataRow>> GetMetadata(const std::string& g) override { return ops_.GetMetadata(g); }
-  Result<std::optional<std::string>> FindMetadataAlias(const std::string& a) override {
-    return ops_.FindMetadataAlias(a);
-  }
-  Result<std::vector<std::string>> MetadataAliases(const std::string& g) override {
-    return ops_.MetadataAliases(g);
-  }
-  Result<std::vector<MetadataRow>> QueryMetadata(const std::vector<MetadataFilter>& f, int64_t limit,
-                                                 int64_t offset, bool with_data) override {
-    return ops_.QueryMetadata(f, limit, offset, with_data);
-  }
 
  protected:
   explicit ReadsOver(Connection* c) : ops_(c), objects_(c) {}
@@ -580,6 +611,21 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
     s->Bind(2, alias);
     DCC_RETURN_IF_ERROR(s->Step().status());
     return sqlite3_changes(c_->raw()) > 0;
+  }
+
+  Status CreateMetadataIndex(const std::string& dotted, const std::vector<std::string>& path) override {
+    DCC_ASSIGN_OR_RETURN(auto existing, ops_.ListMetadataIndexes());
+    if (std::find(existing.begin(), existing.end(), dotted) != existing.end())
+      return Status::Conflict("index on '" + dotted + "' already exists");
+    return c_->Exec("CREATE INDEX " + SqlIdentifier(kMetadataIndexPrefix + dotted) + " ON metadata(data -> " +
+                    SqlLiteral(JsonPath(path)) + ")");
+  }
+
+  Result<bool> DropMetadataIndex(const std::string& dotted) override {
+    DCC_ASSIGN_OR_RETURN(auto existing, ops_.ListMetadataIndexes());
+    if (std::find(existing.begin(), existing.end(), dotted) == existing.end()) return false;
+    DCC_RETURN_IF_ERROR(c_->Exec("DROP INDEX " + SqlIdentifier(kMetadataIndexPrefix + dotted)));
+    return true;
   }
 
   Status Commit() override {

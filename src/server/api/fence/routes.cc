@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "server/api/fence/wire.h"
+#include "server/api/json_reply.h"
 #include "server/auth/token_service.h"
 
 namespace dcc::server::fence {
@@ -65,10 +66,7 @@ Result<HttpResponse> ListApiKeys(Services& s, HttpRequest& req) {
 Result<HttpResponse> RevokeApiKey(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, KeyManager(s, req));
   DCC_RETURN_IF_ERROR(s.tokens.RevokeApiKey(caller.principal->email, req.captures[0]));
-  HttpResponse r;
-  r.status = 204;
-  r.content_type = "text/plain";
-  return r;
+  return NoContentReply();
 }
 
 Result<HttpResponse> AccessToken(Services& s, HttpRequest& req) {
@@ -89,6 +87,82 @@ Result<HttpResponse> UserInfo(Services& s, HttpRequest& req) {
                             {"is_admin", caller.principal->admin}});
 }
 
+Result<HttpResponse> Download(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(std::string url, s.data.DownloadUrl(caller, req.captures[0], req.Query("protocol")));
+  if (req.HasQuery("redirect")) {
+    HttpResponse r;
+    r.status = 302;
+    r.content_type = "text/plain";
+    r.headers.emplace("Location", url);
+    return r;
+  }
+  return JsonResponse(200, {{"url", url}});
+}
+
+// expires_in from the body (fence) or the query string.
+Result<int64_t> BodyExpiresIn(const json& body, const HttpRequest& req) {
+  if (!body.contains("expires_in")) return ExpiresIn(req);
+  const json& v = body["expires_in"];
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0)
+    return Status::InvalidArgument("expires_in must be a positive integer number of seconds", "expires_in");
+  return v.get<int64_t>();
+}
+
+Result<HttpResponse> Upload(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  DCC_ASSIGN_OR_RETURN(int64_t expires_in, BodyExpiresIn(body, req));
+  DCC_ASSIGN_OR_RETURN(auto upload, s.data.CreateUpload(caller, body, expires_in));
+  return JsonResponse(201, {{"guid", upload.guid}, {"url", upload.url}});
+}
+
+Result<HttpResponse> MultipartInit(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  DCC_ASSIGN_OR_RETURN(auto started, s.data.InitMultipart(caller, body));
+  return JsonResponse(201, {{"guid", started.guid}, {"uploadId", started.upload_id}});
+}
+
+Result<std::string> StringField(const json& body, const char* name) {
+  if (!body.contains(name) || !body[name].is_string() || body[name].get<std::string>().empty())
+    return Status::InvalidArgument(std::string(name) + " is required", name);
+  return body[name].get<std::string>();
+}
+
+Result<HttpResponse> MultipartUpload(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  DCC_ASSIGN_OR_RETURN(std::string key, StringField(body, "key"));
+  DCC_ASSIGN_OR_RETURN(std::string upload_id, StringField(body, "uploadId"));
+  if (!body.contains("partNumber") || !body["partNumber"].is_number_integer())
+    return Status::InvalidArgument("partNumber (an integer) is required", "partNumber");
+  DCC_ASSIGN_OR_RETURN(int64_t expires_in, BodyExpiresIn(body, req));
+  DCC_ASSIGN_OR_RETURN(std::string url, s.data.PartUrl(caller, key, upload_id, body["partNumber"].get<int>(),
+                                                       expires_in));
+  return JsonResponse(200, {{"presigned_url", url}});
+}
+
+Result<HttpResponse> MultipartComplete(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
+  DCC_ASSIGN_OR_RETURN(std::string key, StringField(body, "key"));
+  DCC_ASSIGN_OR_RETURN(std::string upload_id, StringField(body, "uploadId"));
+  if (!body.contains("parts") || !body["parts"].is_array())
+    return Status::InvalidArgument("parts must be a list of {\"PartNumber\", \"ETag\"}", "parts");
+  std::vector<std::pair<int, std::string>> parts;
+  for (const auto& p : body["parts"]) {
+    if (!p.is_object() || !p.contains("PartNumber") || !p["PartNumber"].is_number_integer() ||
+        !p.contains("ETag") || !p["ETag"].is_string())
+      return Status::InvalidArgument("each part needs PartNumber (integer) and ETag (string)", "parts");
+    std::string etag = p["ETag"];
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+    parts.emplace_back(p["PartNumber"].get<int>(), etag);
+  }
+  DCC_RETURN_IF_ERROR(s.data.CompleteMultipart(caller, key, upload_id, parts));
+  return JsonResponse(200, {{"message", "OK"}});
+}
+
 const RouteEntry<Services> kRoutes[] = {
     {"GET", "/user/\\.well-known/jwks/?", Jwks, "the public keys that verify dccd's tokens (JWKS)"},
     {"GET", "/user/\\.well-known/openid-configuration/?", OpenIdConfiguration, "issuer and JWKS location"},
@@ -98,6 +172,11 @@ const RouteEntry<Services> kRoutes[] = {
     {"POST", "/user/credentials/(?:api|cdis)/?", CreateApiKey, "a new API key for the caller"},
     {"DELETE", "/user/credentials/(?:api|cdis)/([^/]+)/?", RevokeApiKey, "revoke one of the caller's API keys"},
     {"GET", "/user/user/?", UserInfo, "the caller's identity"},
+    {"GET", "/user/data/download/(.+?)/?", Download, "a signed, expiring URL for a record's bytes"},
+    {"POST", "/user/data/upload/?", Upload, "a blank index record and a presigned S3 PUT URL"},
+    {"POST", "/user/data/multipart/init/?", MultipartInit, "a blank index record and an S3 multipart upload"},
+    {"POST", "/user/data/multipart/upload/?", MultipartUpload, "a presigned URL for one part"},
+    {"POST", "/user/data/multipart/complete/?", MultipartComplete, "complete a multipart upload"},
 };
 
 }  // namespace

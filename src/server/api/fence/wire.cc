@@ -1,6 +1,6 @@
 #include "server/api/fence/wire.h"
 
-#include "server/http/status_map.h"
+#include "server/api/json_reply.h"
 
 namespace dcc::server::fence {
 using nlohmann::json;
@@ -34,18 +34,10 @@ Result<std::string> FormDecode(const std::string& in) {
 
 }  // namespace
 
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
+HttpResponse JsonResponse(int status, const json& body) { return JsonReply(status, body); }
 
 HttpResponse RenderError(const Status& status, const HttpRequest&) {
-  const int http = HttpStatusOf(status.code());
-  HttpResponse r = JsonResponse(http, {{"error", status.ToString()}});
-  if (http == 401) r.headers.emplace("WWW-Authenticate", "Bearer realm=\"dccd\"");
-  return r;
+  return JsonErrorReply(status, "error", /*with_where=*/true);
 }
 
 Result<json> ParseObjectBody(HttpRequest& req) {
