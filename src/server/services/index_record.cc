@@ -13,7 +13,8 @@ using nlohmann::json;
 namespace {
 
 bool IsHex(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string Where(const std::string& key) { return "/" + key; }
@@ -35,7 +36,8 @@ Status OptString(const json& body, const char* key, std::optional<std::string>& 
 Status StringList(const json& body, const char* key, std::vector<std::string>& out) {
   auto it = body.find(key);
   if (it == body.end()) return Status::Ok();
-  if (!it->is_array()) return Status::InvalidArgument(std::string(key) + " must be an array of strings", Where(key));
+  if (!it->is_array())
+    return Status::InvalidArgument(std::string(key) + " must be an array of strings", Where(key));
   std::vector<std::string> values;
   std::set<std::string> seen;
   for (const auto& v : *it) {
@@ -50,7 +52,8 @@ Status StringList(const json& body, const char* key, std::vector<std::string>& o
 Status Object(const json& body, const char* key, json& out) {
   auto it = body.find(key);
   if (it == body.end()) return Status::Ok();
-  if (!it->is_object()) return Status::InvalidArgument(std::string(key) + " must be an object", Where(key));
+  if (!it->is_object())
+    return Status::InvalidArgument(std::string(key) + " must be an object", Where(key));
   out = *it;
   return Status::Ok();
 }
@@ -60,14 +63,16 @@ Status OnlyKeys(const json& body, const std::set<std::string>& allowed) {
   for (const auto& [k, v] : body.items()) {
     (void)v;
     if (!allowed.count(k))
-      return Status::InvalidArgument("Additional properties are not allowed ('" + k + "' was unexpected)", Where(k));
+      return Status::InvalidArgument(
+          "Additional properties are not allowed ('" + k + "' was unexpected)", Where(k));
   }
   return Status::Ok();
 }
 
 Status Require(const json& body, std::initializer_list<const char*> keys) {
   for (const char* k : keys)
-    if (!body.contains(k)) return Status::InvalidArgument(std::string("'") + k + "' is a required property", Where(k));
+    if (!body.contains(k))
+      return Status::InvalidArgument(std::string("'") + k + "' is a required property", Where(k));
   return Status::Ok();
 }
 
@@ -89,18 +94,22 @@ Status Hashes(const json& body, ObjectRow& row) {
 
 // "2026-01-02T03:04:05[.ffffff][Z|+00:00]" -> naive UTC as indexd renders it.
 Result<std::string> ContentDate(const json& v, const char* key) {
-  static const std::regex kDate(R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)(Z|[+-]00:?00)?$)");
+  static const std::regex kDate(
+      R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)(Z|[+-]00:?00)?$)");
   std::smatch m;
   std::string s = v.is_string() ? v.get<std::string>() : std::string();
   if (!std::regex_match(s, m, kDate))
-    return Status::InvalidArgument(std::string(key) + " must be an ISO 8601 UTC date-time, e.g. 2026-01-02T03:04:05",
-                                   Where(key));
+    return Status::InvalidArgument(
+        std::string(key) + " must be an ISO 8601 UTC date-time, e.g. 2026-01-02T03:04:05",
+        Where(key));
   return m[1].str();
 }
 
 Status ContentDates(const json& body, ObjectRow& row) {
-  bool has_created = body.contains("content_created_date") && !body["content_created_date"].is_null();
-  bool has_updated = body.contains("content_updated_date") && !body["content_updated_date"].is_null();
+  bool has_created =
+      body.contains("content_created_date") && !body["content_created_date"].is_null();
+  bool has_updated =
+      body.contains("content_updated_date") && !body["content_updated_date"].is_null();
   if (has_created) {
     DCC_ASSIGN_OR_RETURN(auto d, ContentDate(body["content_created_date"], "content_created_date"));
     row.content_created = d;
@@ -114,8 +123,8 @@ Status ContentDates(const json& body, ObjectRow& row) {
     row.content_updated.reset();
   }
   if (row.content_updated && !row.content_created)
-    return Status::InvalidArgument("content_updated_date cannot be set without content_created_date",
-                                   "/content_updated_date");
+    return Status::InvalidArgument(
+        "content_updated_date cannot be set without content_created_date", "/content_updated_date");
   if (has_created && !has_updated) row.content_updated = row.content_created;
   if (row.content_updated && *row.content_updated < *row.content_created)
     return Status::InvalidArgument("content_updated_date cannot come before content_created_date",
@@ -126,9 +135,11 @@ Status ContentDates(const json& body, ObjectRow& row) {
 Status UrlsMetadata(ObjectRow& row) {
   for (const auto& [url, meta] : row.urls_metadata.items()) {
     if (std::find(row.urls.begin(), row.urls.end(), url) == row.urls.end())
-      return Status::InvalidArgument("url " + url + " in urls_metadata does not exist", "/urls_metadata");
+      return Status::InvalidArgument("url " + url + " in urls_metadata does not exist",
+                                     "/urls_metadata");
     if (!meta.is_object())
-      return Status::InvalidArgument("urls_metadata[" + url + "] must be an object", "/urls_metadata");
+      return Status::InvalidArgument("urls_metadata[" + url + "] must be an object",
+                                     "/urls_metadata");
   }
   return Status::Ok();
 }
@@ -167,7 +178,8 @@ std::string IndexDateNow() {
 std::string NewRev() { return NewUuid4().substr(0, 8); }
 
 bool ValidDid(const std::string& did) {
-  static const std::regex kDid("^.*[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$");
+  static const std::regex kDid(
+      "^.*[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$");
   return std::regex_match(did, kDid);
 }
 
@@ -176,7 +188,8 @@ Status ValidateHash(const std::string& type, const std::string& value) {
       {"md5", 32}, {"sha1", 40}, {"sha256", 64}, {"sha512", 128}, {"crc", 8}, {"etag", 32}};
   auto it = kLengths.find(type);
   if (it == kLengths.end())
-    return Status::InvalidArgument("invalid hash type '" + type + "' (md5, sha1, sha256, sha512, crc or etag)");
+    return Status::InvalidArgument("invalid hash type '" + type +
+                                   "' (md5, sha1, sha256, sha512, crc or etag)");
   std::string hex = value;
   if (type == "etag") {
     // S3 multipart ETags: "<md5 of part md5s>-<parts>".
@@ -190,9 +203,11 @@ Status ValidateHash(const std::string& type, const std::string& value) {
 }
 
 Status ValidateHashes(const json& hashes, const std::string& where) {
-  if (!hashes.is_object()) return Status::InvalidArgument("hashes must be an object {type: hex}", where);
+  if (!hashes.is_object())
+    return Status::InvalidArgument("hashes must be an object {type: hex}", where);
   for (const auto& [type, value] : hashes.items()) {
-    if (!value.is_string()) return Status::InvalidArgument("hash " + type + " must be a string", where + "/" + type);
+    if (!value.is_string())
+      return Status::InvalidArgument("hash " + type + " must be a string", where + "/" + type);
     Status s = ValidateHash(type, value.get<std::string>());
     if (!s.ok()) return Status::InvalidArgument(s.message(), where + "/" + type);
   }
@@ -200,9 +215,22 @@ Status ValidateHashes(const json& hashes, const std::string& where) {
 }
 
 Status ApplyCreateBody(const json& body, ObjectRow& row) {
-  static const std::set<std::string> kAllowed = {
-      "did", "baseid", "size", "hashes", "urls", "form", "file_name", "metadata", "urls_metadata", "version",
-      "description", "uploader", "acl", "authz", "content_created_date", "content_updated_date"};
+  static const std::set<std::string> kAllowed = {"did",
+                                                 "baseid",
+                                                 "size",
+                                                 "hashes",
+                                                 "urls",
+                                                 "form",
+                                                 "file_name",
+                                                 "metadata",
+                                                 "urls_metadata",
+                                                 "version",
+                                                 "description",
+                                                 "uploader",
+                                                 "acl",
+                                                 "authz",
+                                                 "content_created_date",
+                                                 "content_updated_date"};
   DCC_RETURN_IF_ERROR(OnlyKeys(body, kAllowed));
   DCC_RETURN_IF_ERROR(Require(body, {"size", "hashes", "urls", "form"}));
   if (body.contains("did")) {
@@ -217,7 +245,8 @@ Status ApplyCreateBody(const json& body, ObjectRow& row) {
   }
   DCC_RETURN_IF_ERROR(Size(body, row));
   DCC_RETURN_IF_ERROR(Hashes(body, row));
-  if (!body["urls"].is_array()) return Status::InvalidArgument("urls must be an array of strings", "/urls");
+  if (!body["urls"].is_array())
+    return Status::InvalidArgument("urls must be an array of strings", "/urls");
   const json& form = body["form"];
   if (!form.is_string() || (form != "object" && form != "container" && form != "multipart"))
     return Status::InvalidArgument("form must be one of object, container, multipart", "/form");
@@ -226,9 +255,17 @@ Status ApplyCreateBody(const json& body, ObjectRow& row) {
 }
 
 Status ApplyUpdateBody(const json& body, ObjectRow& row) {
-  static const std::set<std::string> kAllowed = {
-      "urls", "acl", "authz", "file_name", "version", "uploader", "metadata", "urls_metadata", "description",
-      "content_created_date", "content_updated_date"};
+  static const std::set<std::string> kAllowed = {"urls",
+                                                 "acl",
+                                                 "authz",
+                                                 "file_name",
+                                                 "version",
+                                                 "uploader",
+                                                 "metadata",
+                                                 "urls_metadata",
+                                                 "description",
+                                                 "content_created_date",
+                                                 "content_updated_date"};
   DCC_RETURN_IF_ERROR(OnlyKeys(body, kAllowed));
   return Mutable(body, row);
 }
@@ -237,7 +274,8 @@ Status ApplyBlankBody(const json& body, ObjectRow& row) {
   static const std::set<std::string> kAllowed = {"did", "uploader", "file_name", "authz", "acl"};
   DCC_RETURN_IF_ERROR(OnlyKeys(body, kAllowed));
   DCC_RETURN_IF_ERROR(Require(body, {"uploader"}));
-  if (!body["uploader"].is_string()) return Status::InvalidArgument("uploader must be a string", "/uploader");
+  if (!body["uploader"].is_string())
+    return Status::InvalidArgument("uploader must be a string", "/uploader");
   if (body.contains("did")) {
     if (!body["did"].is_string() || !ValidDid(body["did"].get<std::string>()))
       return Status::InvalidArgument("did must end with a UUID (e.g. dg.4242/<uuid>)", "/did");

@@ -4,9 +4,8 @@
 // functions; IndexService and FileService use them.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "dcc/status.h"
 #include "server/store/record_store.h"

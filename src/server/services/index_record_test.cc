@@ -7,7 +7,10 @@ namespace {
 using nlohmann::json;
 
 json Valid() {
-  return {{"form", "object"}, {"size", 3}, {"hashes", {{"md5", "900150983cd24fb0d6963f7d28e17f72"}}}, {"urls", json::array()}};
+  return {{"form", "object"},
+          {"size", 3},
+          {"hashes", {{"md5", "900150983cd24fb0d6963f7d28e17f72"}}},
+          {"urls", json::array()}};
 }
 
 TEST(IndexRecordTest, HashesMustBeLowerCaseHexOfTheirLength) {
@@ -78,9 +81,10 @@ TEST(IndexRecordTest, RenderedDocHasEveryKey) {
   row.did = "dg.4242/00000000-0000-4000-8000-000000000001";
   RenderIndexDoc(row);
   json doc = json::parse(row.doc);
-  for (const char* key : {"did", "baseid", "rev", "size", "file_name", "version", "uploader", "urls", "urls_metadata",
-                          "acl", "authz", "hashes", "metadata", "form", "created_date", "updated_date", "description",
-                          "content_created_date", "content_updated_date"})
+  for (const char* key :
+       {"did", "baseid", "rev", "size", "file_name", "version", "uploader", "urls", "urls_metadata",
+        "acl", "authz", "hashes", "metadata", "form", "created_date", "updated_date", "description",
+        "content_created_date", "content_updated_date"})
     EXPECT_TRUE(doc.contains(key)) << key;
   EXPECT_TRUE(doc["size"].is_null());
 }

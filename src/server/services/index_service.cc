@@ -13,7 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> Union(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+std::vector<std::string> Union(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
   std::vector<std::string> out = a;
   for (const auto& x : b)
     if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
@@ -30,21 +31,29 @@ bool SameContent(const ObjectRow& a, const ObjectRow& b) {
   return a.urls == b.urls && a.acl == b.acl && a.authz == b.authz && a.file_name == b.file_name &&
          a.version == b.version && a.uploader == b.uploader && a.metadata == b.metadata &&
          a.urls_metadata == b.urls_metadata && a.description == b.description &&
-         a.content_created == b.content_created && a.content_updated == b.content_updated && a.form == b.form;
+         a.content_created == b.content_created && a.content_updated == b.content_updated &&
+         a.form == b.form;
 }
 
-IndexWrite WriteOf(const ObjectRow& r, std::string result = {}) { return {r.did, r.rev, r.baseid, std::move(result)}; }
+IndexWrite WriteOf(const ObjectRow& r, std::string result = {}) {
+  return {r.did, r.rev, r.baseid, std::move(result)};
+}
 
 }  // namespace
 
 IndexService::IndexService(RecordService& records, FileService& files, Authorizer& authz,
                            const UrlSigner& signer, IndexOptions options)
-    : records_(records), files_(files), authz_(authz), signer_(signer), options_(std::move(options)) {}
+    : records_(records),
+      files_(files),
+      authz_(authz),
+      signer_(signer),
+      options_(std::move(options)) {}
 
 std::string IndexService::MintOne() const { return options_.did_prefix + NewUuid4(); }
 
 Result<std::vector<std::string>> IndexService::Mint(int64_t count) const {
-  if (count < 0 || count > 10000) return Status::InvalidArgument("count must be between 0 and 10000", "count");
+  if (count < 0 || count > 10000)
+    return Status::InvalidArgument("count must be between 0 and 10000", "count");
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) out.push_back(MintOne());
@@ -53,12 +62,13 @@ Result<std::vector<std::string>> IndexService::Mint(int64_t count) const {
 
 Status IndexService::CheckWrite(const Caller& caller, std::string_view method,
                                 const std::vector<std::string>& resources) const {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   if (!authz_.Allowed(caller, method, resources)) {
     std::string list;
     for (const auto& r : resources) list += (list.empty() ? "" : ", ") + r;
-    return Status::PermissionDenied(std::string("you may not ") + std::string(method) + " records with authz [" +
-                                    list + "]");
+    return Status::PermissionDenied(std::string("you may not ") + std::string(method) +
+                                    " records with authz [" + list + "]");
   }
   return Status::Ok();
 }
@@ -118,7 +128,8 @@ Result<ObjectStats> IndexService::Stats(const std::string& month) {
   return reader->CountObjects(month);
 }
 
-Result<IndexWrite> IndexService::WriteNew(const Caller& caller, ObjectRow row, std::string_view method,
+Result<IndexWrite> IndexService::WriteNew(const Caller& caller, ObjectRow row,
+                                          std::string_view method,
                                           const std::vector<std::string>& resources) {
   DCC_RETURN_IF_ERROR(CheckWrite(caller, method, resources));
   if (row.did.empty()) row.did = MintOne();
@@ -135,27 +146,32 @@ Result<IndexWrite> IndexService::WriteNew(const Caller& caller, ObjectRow row, s
 }
 
 Result<IndexWrite> IndexService::Create(const Caller& caller, const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   ObjectRow row;
   DCC_RETURN_IF_ERROR(ApplyCreateBody(body, row));
   const std::vector<std::string> resources = row.authz;
   return WriteNew(caller, std::move(row), "create", resources);
 }
 
-Result<IndexWrite> IndexService::AddVersion(const Caller& caller, const std::string& guid, const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+Result<IndexWrite> IndexService::AddVersion(const Caller& caller, const std::string& guid,
+                                            const json& body) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   DCC_ASSIGN_OR_RETURN(ObjectRow old, Get(guid));
   ObjectRow row;
   DCC_RETURN_IF_ERROR(ApplyCreateBody(body, row));
   if (!row.baseid.empty() && row.baseid != old.baseid)
-    return Status::InvalidArgument("baseid must be that of " + guid + " (" + old.baseid + ")", "/baseid");
+    return Status::InvalidArgument("baseid must be that of " + guid + " (" + old.baseid + ")",
+                                   "/baseid");
   row.baseid = old.baseid;
   const std::vector<std::string> resources = Union(old.authz, row.authz);
   return WriteNew(caller, std::move(row), "update", resources);
 }
 
 Result<IndexWrite> IndexService::CreateBlank(const Caller& caller, const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   ObjectRow row;
   row.size.reset();
   DCC_RETURN_IF_ERROR(ApplyBlankBody(body, row));
@@ -168,8 +184,10 @@ Result<IndexWrite> IndexService::CreateBlank(const Caller& caller, const json& b
   return WriteNew(caller, std::move(row), "create", resources);
 }
 
-Result<IndexWrite> IndexService::AddBlankVersion(const Caller& caller, const std::string& guid, const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+Result<IndexWrite> IndexService::AddBlankVersion(const Caller& caller, const std::string& guid,
+                                                 const json& body) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   DCC_ASSIGN_OR_RETURN(ObjectRow old, Get(guid));
   ObjectRow row;
   row.size.reset();
@@ -182,14 +200,17 @@ Result<IndexWrite> IndexService::AddBlankVersion(const Caller& caller, const std
   return WriteNew(caller, std::move(row), "create", resources);
 }
 
-Result<std::vector<IndexWrite>> IndexService::UpdateAllVersions(const Caller& caller, const std::string& guid,
+Result<std::vector<IndexWrite>> IndexService::UpdateAllVersions(const Caller& caller,
+                                                                const std::string& guid,
                                                                 const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   if (!body.is_object() || body.empty())
     return Status::InvalidArgument("the body must be {\"acl\": [...], \"authz\": [...]}");
   for (const auto& [k, v] : body.items()) {
     if (k != "acl" && k != "authz")
-      return Status::InvalidArgument("Additional properties are not allowed ('" + k + "' was unexpected)", "/" + k);
+      return Status::InvalidArgument(
+          "Additional properties are not allowed ('" + k + "' was unexpected)", "/" + k);
   }
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
   DCC_ASSIGN_OR_RETURN(ObjectRow any, Resolve(*w, guid));
@@ -212,17 +233,17 @@ Result<std::vector<IndexWrite>> IndexService::UpdateAllVersions(const Caller& ca
   return out;
 }
 
-Result<IndexWrite> IndexService::Update(const Caller& caller, const std::string& guid, const std::string& rev,
-                                        const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+Result<IndexWrite> IndexService::Rewrite(const Caller& caller, const std::string& guid,
+                                         const std::string& rev,
+                                         const std::function<Status(ObjectRow&)>& change) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
   DCC_ASSIGN_OR_RETURN(auto found, w->FindObject(guid));
   if (!found) return Status::NotFound("no record found");
   ObjectRow row = std::move(*found);
   DCC_RETURN_IF_ERROR(CheckRev(row, rev));
-  const std::vector<std::string> old_authz = row.authz;
-  DCC_RETURN_IF_ERROR(ApplyUpdateBody(body, row));
-  DCC_RETURN_IF_ERROR(CheckWrite(caller, "update", Union(old_authz, row.authz)));
+  DCC_RETURN_IF_ERROR(change(row));
   row.rev = NewRev();
   row.updated = IndexDateNow();
   RenderIndexDoc(row);
@@ -231,31 +252,32 @@ Result<IndexWrite> IndexService::Update(const Caller& caller, const std::string&
   return WriteOf(row);
 }
 
-Result<IndexWrite> IndexService::FillBlank(const Caller& caller, const std::string& guid, const std::string& rev,
-                                           const json& body) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
-  DCC_ASSIGN_OR_RETURN(auto found, w->FindObject(guid));
-  if (!found) return Status::NotFound("no record found");
-  ObjectRow row = std::move(*found);
-  DCC_RETURN_IF_ERROR(CheckRev(row, rev));
-  if (row.size || !row.hashes.empty())
-    return Status::InvalidArgument("record " + guid + " is not blank: it already has a size or hashes");
-  const std::vector<std::string> old_authz = row.authz;
-  DCC_RETURN_IF_ERROR(ApplyBlankFillBody(body, row));
-  bool allowed = !caller.anonymous() && (authz_.Allowed(caller, "update", Union(old_authz, row.authz)) ||
-                                         authz_.Allowed(caller, "file_upload", {"/data_file"}));
-  if (!allowed) DCC_RETURN_IF_ERROR(CheckWrite(caller, "update", Union(old_authz, row.authz)));
-  row.rev = NewRev();
-  row.updated = IndexDateNow();
-  RenderIndexDoc(row);
-  DCC_RETURN_IF_ERROR(w->PutObject(row));
-  DCC_RETURN_IF_ERROR(w->Commit());
-  return WriteOf(row);
+Result<IndexWrite> IndexService::Update(const Caller& caller, const std::string& guid,
+                                        const std::string& rev, const json& body) {
+  return Rewrite(caller, guid, rev, [&](ObjectRow& row) {
+    const std::vector<std::string> old_authz = row.authz;
+    DCC_RETURN_IF_ERROR(ApplyUpdateBody(body, row));
+    return CheckWrite(caller, "update", Union(old_authz, row.authz));
+  });
+}
+
+Result<IndexWrite> IndexService::FillBlank(const Caller& caller, const std::string& guid,
+                                           const std::string& rev, const json& body) {
+  return Rewrite(caller, guid, rev, [&](ObjectRow& row) {
+    if (row.size || !row.hashes.empty())
+      return Status::InvalidArgument("record " + guid +
+                                     " is not blank: it already has a size or hashes");
+    const std::vector<std::string> old_authz = row.authz;
+    DCC_RETURN_IF_ERROR(ApplyBlankFillBody(body, row));
+    // As indexd: update on old and new authz, or the uploader's file_upload on /data_file.
+    if (authz_.Allowed(caller, "file_upload", {"/data_file"})) return Status::Ok();
+    return CheckWrite(caller, "update", Union(old_authz, row.authz));
+  });
 }
 
 Status IndexService::Delete(const Caller& caller, const std::string& guid, const std::string& rev) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   if (rev.empty()) return Status::InvalidArgument("no revision specified", "rev");
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
   DCC_ASSIGN_OR_RETURN(auto found, w->FindObject(guid));
@@ -272,9 +294,12 @@ Result<std::vector<std::string>> IndexService::Aliases(const std::string& guid) 
   return reader->ObjectAliases(row.did);
 }
 
-Result<std::vector<std::string>> IndexService::AddAliases(const Caller& caller, const std::string& guid,
-                                                          const std::vector<std::string>& aliases, bool replace) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+Result<std::vector<std::string>> IndexService::AddAliases(const Caller& caller,
+                                                          const std::string& guid,
+                                                          const std::vector<std::string>& aliases,
+                                                          bool replace) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
   DCC_ASSIGN_OR_RETURN(ObjectRow row, Resolve(*w, guid));
   DCC_RETURN_IF_ERROR(CheckWrite(caller, "update", row.authz));
@@ -295,8 +320,10 @@ Result<std::vector<std::string>> IndexService::AddAliases(const Caller& caller, 
   return all;
 }
 
-Status IndexService::DeleteAliases(const Caller& caller, const std::string& guid, const std::string& alias) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+Status IndexService::DeleteAliases(const Caller& caller, const std::string& guid,
+                                   const std::string& alias) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
   DCC_ASSIGN_OR_RETURN(ObjectRow row, Resolve(*w, guid));
   DCC_RETURN_IF_ERROR(CheckWrite(caller, "delete", row.authz));
@@ -304,19 +331,24 @@ Status IndexService::DeleteAliases(const Caller& caller, const std::string& guid
   if (!alias.empty()) {
     DCC_ASSIGN_OR_RETURN(kept, w->ObjectAliases(row.did));
     auto it = std::find(kept.begin(), kept.end(), alias);
-    if (it == kept.end()) return Status::NotFound("alias \"" + alias + "\" is not an alias of " + row.did);
+    if (it == kept.end())
+      return Status::NotFound("alias \"" + alias + "\" is not an alias of " + row.did);
     kept.erase(it);
   }
   DCC_RETURN_IF_ERROR(w->PutObjectAliases(row.did, kept));
   return w->Commit();
 }
 
-Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller, const json& records) {
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  if (!records.is_array()) return Status::InvalidArgument("the body must be a JSON array of records");
+Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller,
+                                                         const json& records) {
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
+  if (!records.is_array())
+    return Status::InvalidArgument("the body must be a JSON array of records");
   if (records.size() > options_.bulk_max_records)
-    return Status::TooLarge("at most " + std::to_string(options_.bulk_max_records) + " records per request (got " +
-                            std::to_string(records.size()) + "); split the batch");
+    return Status::TooLarge("at most " + std::to_string(options_.bulk_max_records) +
+                            " records per request (got " + std::to_string(records.size()) +
+                            "); split the batch");
   std::vector<Status::Detail> errors;
   std::vector<bool> bad(records.size(), false);
   auto reject = [&](size_t i, const std::string& msg) {
@@ -334,7 +366,8 @@ Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller, c
       continue;
     }
     if (rows[i].did.empty()) rows[i].did = MintOne();
-    if (!seen.insert(rows[i].did).second) reject(i, "did \"" + rows[i].did + "\" appears twice in this request");
+    if (!seen.insert(rows[i].did).second)
+      reject(i, "did \"" + rows[i].did + "\" appears twice in this request");
   }
   std::vector<IndexWrite> out(records.size());
   DCC_ASSIGN_OR_RETURN(auto w, records_.store().Write());
@@ -356,7 +389,8 @@ Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller, c
       continue;
     }
     if (existing->size != row.size || existing->hashes != row.hashes) {
-      reject(i, "did \"" + row.did + "\" exists with a different size or hashes; post a new version instead");
+      reject(i, "did \"" + row.did +
+                    "\" exists with a different size or hashes; post a new version instead");
       continue;
     }
     if (!row.baseid.empty() && row.baseid != existing->baseid) {
@@ -384,7 +418,8 @@ Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller, c
     std::sort(errors.begin(), errors.end(), [](const Status::Detail& a, const Status::Detail& b) {
       return std::stoul(a.where.substr(1)) < std::stoul(b.where.substr(1));
     });
-    return Status::InvalidArgument(std::to_string(errors.size()) + " of " + std::to_string(records.size()) +
+    return Status::InvalidArgument(std::to_string(errors.size()) + " of " +
+                                   std::to_string(records.size()) +
                                    " records rejected; nothing was written")
         .WithDetails(std::move(errors));
   }
@@ -397,32 +432,51 @@ Result<std::vector<IndexWrite>> IndexService::BulkUpsert(const Caller& caller, c
   return out;
 }
 
+Status IndexService::CheckRead(RecordReader& reader, const Caller& caller, const ObjectRow& row) {
+  bool allowed = false;
+  if (!row.file_uuid.empty()) {
+    // A file's bytes follow the file record's visibility (released files are public).
+    DCC_ASSIGN_OR_RETURN(auto file, reader.Get(row.file_uuid));
+    allowed = file && records_.CanView(caller, *file);
+  } else {
+    allowed = authz_.Allowed(caller, "read", row.authz);
+  }
+  if (allowed) return Status::Ok();
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to read " + row.did);
+  return Status::PermissionDenied("you may not read " + row.did);
+}
+
 Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::string& guid,
                                             const std::string& access_id) {
   DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
   DCC_ASSIGN_OR_RETURN(ObjectRow row, Resolve(*reader, guid));
-  if (!row.file_uuid.empty()) {
-    // A file's bytes follow the file record's visibility (released files are public).
-    DCC_ASSIGN_OR_RETURN(auto file, reader->Get(row.file_uuid));
-    if (!file || !records_.CanView(caller, *file)) {
-      if (caller.anonymous()) return Status::Unauthenticated("credentials required to read " + guid);
-      return Status::PermissionDenied("you may not read " + guid);
-    }
-  } else if (!authz_.Allowed(caller, "read", row.authz)) {
-    if (caller.anonymous()) return Status::Unauthenticated("credentials required to read " + guid);
-    return Status::PermissionDenied("you may not read " + guid);
-  }
+  DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, row));
   const std::string prefix = access_id + "://";
   const std::string ours = "s3://" + files_.options().bucket + "/";
   for (const auto& url : row.urls) {
     if (url.compare(0, prefix.size(), prefix) != 0) continue;
     std::string key = row.blob_key;
-    if (key.empty() && url.compare(0, ours.size(), ours) == 0) key = url.substr(ours.size());
+    if (key.empty() && url.compare(0, ours.size(), ours) == 0) {
+      key = url.substr(ours.size());
+      // Bytes an uploaded file owns keep that file's permissions, whichever record
+      // names them: a record cannot open another's bytes by copying its url.
+      std::vector<std::string> holders;
+      ObjectQuery q;
+      q.urls = {url};
+      DCC_RETURN_IF_ERROR(reader->ListObjects(q, [&](const std::string& did, const std::string&) {
+        holders.push_back(did);
+        return Status::Ok();
+      }));
+      for (const auto& did : holders) {
+        DCC_ASSIGN_OR_RETURN(auto holder, reader->FindObject(did));
+        if (holder && !holder->file_uuid.empty()) DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, *holder));
+      }
+    }
     if (!key.empty() && files_.blobs().Stat(key).ok()) {
       std::string name = row.file_name.value_or(key.substr(key.rfind('/') + 1));
       std::map<std::string, std::string> params = {{"filename", name},
-                                                    {"etag", row.hashes.value("md5", "")},
-                                                    {"size", std::to_string(row.size.value_or(0))}};
+                                                   {"etag", row.hashes.value("md5", "")},
+                                                   {"size", std::to_string(row.size.value_or(0))}};
       return signer_.Sign("/_blobs/" + key, params,
                           static_cast<int64_t>(std::time(nullptr)) + options_.access_url_seconds);
     }

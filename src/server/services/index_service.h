@@ -9,10 +9,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/auth/authenticator.h"
 #include "server/auth/authorizer.h"
@@ -23,9 +22,9 @@
 namespace dcc::server {
 
 struct IndexOptions {
-  std::string did_prefix;              // prepended to minted dids, e.g. "dg.4242/" (default none)
-  size_t bulk_max_records = 10000;     // POST /bulk/index refuses more (413)
-  int64_t access_url_seconds = 3600;   // lifetime of DRS access URLs
+  std::string did_prefix;             // prepended to minted dids, e.g. "dg.4242/" (default none)
+  size_t bulk_max_records = 10000;    // POST /bulk/index refuses more (413)
+  int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
 };
 
 // What a write answers: {"did", "rev", "baseid"}.
@@ -37,14 +36,15 @@ struct IndexWrite {
 // Thread-safe.
 class IndexService {
  public:
-  IndexService(RecordService& records, FileService& files, Authorizer& authz, const UrlSigner& signer,
-               IndexOptions options);
+  IndexService(RecordService& records, FileService& files, Authorizer& authz,
+               const UrlSigner& signer, IndexOptions options);
 
   // POST /index/: a new record from an InputInfo body (index_record.h). Conflict if the
   // did exists; a missing did is minted, a missing baseid is new.
   Result<IndexWrite> Create(const Caller& caller, const nlohmann::json& body);
   // POST /index/{guid}: a new version of `guid` (did or baseid) sharing its baseid.
-  Result<IndexWrite> AddVersion(const Caller& caller, const std::string& guid, const nlohmann::json& body);
+  Result<IndexWrite> AddVersion(const Caller& caller, const std::string& guid,
+                                const nlohmann::json& body);
   // PUT /index/{guid}?rev=: replaces the mutable fields present in `body`.
   Result<IndexWrite> Update(const Caller& caller, const std::string& guid, const std::string& rev,
                             const nlohmann::json& body);
@@ -56,15 +56,16 @@ class IndexService {
   // POST /index/blank/{guid}: a new blank version of `guid` (same baseid); acl and authz
   // carry over unless the body gives authz. Needs "update" on the old authz (and
   // "create" on a new one).
-  Result<IndexWrite> AddBlankVersion(const Caller& caller, const std::string& guid, const nlohmann::json& body);
+  Result<IndexWrite> AddBlankVersion(const Caller& caller, const std::string& guid,
+                                     const nlohmann::json& body);
   // PUT /index/{guid}/versions: sets acl and/or authz ({"acl": [...], "authz": [...]})
   // on every version, each getting a new rev. Needs "update" on every version's authz.
   Result<std::vector<IndexWrite>> UpdateAllVersions(const Caller& caller, const std::string& guid,
                                                     const nlohmann::json& body);
   // PUT /index/blank/{guid}?rev=: fills size, hashes and urls once. InvalidArgument if
   // the record already has a size or hashes.
-  Result<IndexWrite> FillBlank(const Caller& caller, const std::string& guid, const std::string& rev,
-                               const nlohmann::json& body);
+  Result<IndexWrite> FillBlank(const Caller& caller, const std::string& guid,
+                               const std::string& rev, const nlohmann::json& body);
 
   // The record `guid` names: a did, else the newest version of a baseid. NotFound.
   Result<ObjectRow> Get(const std::string& guid);
@@ -73,7 +74,8 @@ class IndexService {
   // The newest version; with `has_version`, the newest whose version is not null.
   Result<ObjectRow> Latest(const std::string& guid, bool has_version);
   // Calls `f(did, doc)` for each record `q` matches (store order).
-  Status List(const ObjectQuery& q, const std::function<Status(const std::string&, const std::string&)>& f);
+  Status List(const ObjectQuery& q,
+              const std::function<Status(const std::string&, const std::string&)>& f);
   // The docs of those of `dids` that exist, in the order given (missing ones skipped).
   Result<std::vector<std::string>> Documents(const std::vector<std::string>& dids);
   Result<ObjectStats> Stats(const std::string& month);
@@ -82,7 +84,8 @@ class IndexService {
   // one: NotFound if it is not an alias of the record).
   Result<std::vector<std::string>> Aliases(const std::string& guid);
   Result<std::vector<std::string>> AddAliases(const Caller& caller, const std::string& guid,
-                                              const std::vector<std::string>& aliases, bool replace);
+                                              const std::vector<std::string>& aliases,
+                                              bool replace);
   Status DeleteAliases(const Caller& caller, const std::string& guid, const std::string& alias);
 
   // POST /bulk/index: upserts every record of `records` (an array of POST /index/ bodies,
@@ -97,14 +100,25 @@ class IndexService {
   // A signed, expiring download path ("/_blobs/<key>?...&signature=") for the bytes of
   // `guid`'s url with scheme `access_id` ("s3", "https", ...), or that url as-is when it
   // is http(s). Needs "read" on the record's authz (records of files: the file's
-  // visibility). NotFound for no such record or access id, or bytes dccd does not hold.
-  Result<std::string> AccessUrl(const Caller& caller, const std::string& guid, const std::string& access_id);
+  // visibility; bytes an uploaded file owns also need that file's visibility when
+  // another record names them). NotFound for no such record or access id, or bytes
+  // dccd does not hold.
+  Result<std::string> AccessUrl(const Caller& caller, const std::string& guid,
+                                const std::string& access_id);
 
   const IndexOptions& options() const { return options_; }
 
  private:
   Result<ObjectRow> Resolve(RecordReader& reader, const std::string& guid);
-  Status CheckWrite(const Caller& caller, std::string_view method, const std::vector<std::string>& resources) const;
+  // May `caller` read `row`'s bytes? Unauthenticated (anonymous) or PermissionDenied.
+  Status CheckRead(RecordReader& reader, const Caller& caller, const ObjectRow& row);
+  // The write of PUT-style calls: loads the did `guid` in a write transaction, checks
+  // `rev`, applies `change` (which also checks permissions) and stores the record with a
+  // new rev and updated_date.
+  Result<IndexWrite> Rewrite(const Caller& caller, const std::string& guid, const std::string& rev,
+                             const std::function<Status(ObjectRow&)>& change);
+  Status CheckWrite(const Caller& caller, std::string_view method,
+                    const std::vector<std::string>& resources) const;
   Result<IndexWrite> WriteNew(const Caller& caller, ObjectRow row, std::string_view method,
                               const std::vector<std::string>& resources);
   std::string MintOne() const;

@@ -40,8 +40,10 @@ std::string JsonText(const std::string& doc, const std::string& path) {
 }
 
 std::string UrlsMetadataMatch(Where& w, const ObjectQuery::UrlsMetadata& m) {
-  std::string t = "EXISTS(SELECT 1 FROM json_each(o.urls_metadata) m WHERE instr(m.key, " + w.Bind(m.url) + ") > 0";
-  for (const auto& [k, v] : m.kv) t += " AND " + JsonText("m.value", w.BindKeyPath(k)) + " = " + w.Bind(v);
+  std::string t = "EXISTS(SELECT 1 FROM json_each(o.urls_metadata) m WHERE instr(m.key, " +
+                  w.Bind(m.url) + ") > 0";
+  for (const auto& [k, v] : m.kv)
+    t += " AND " + JsonText("m.value", w.BindKeyPath(k)) + " = " + w.Bind(v);
   return t + ")";
 }
 
@@ -49,15 +51,17 @@ std::string UrlsMetadataMatch(Where& w, const ObjectQuery::UrlsMetadata& m) {
 // the query through their table's index.
 void AddLookups(Where& w, const ObjectQuery& q) {
   for (const auto& [type, value] : q.hashes)
-    w.Add("o.did IN (SELECT did FROM object_hashes WHERE type = " + w.Bind(type) + " AND value = " +
-          w.Bind(value) + ")");
-  for (const auto& url : q.urls) w.Add("o.did IN (SELECT did FROM object_urls WHERE url = " + w.Bind(url) + ")");
+    w.Add("o.did IN (SELECT did FROM object_hashes WHERE type = " + w.Bind(type) +
+          " AND value = " + w.Bind(value) + ")");
+  for (const auto& url : q.urls)
+    w.Add("o.did IN (SELECT did FROM object_urls WHERE url = " + w.Bind(url) + ")");
   // acl and authz values are shared by many records: walking in did order and probing
   // (EXISTS) stops after `limit` matches, where an IN list would collect them all first.
   for (const auto& a : q.acl)
     w.Add("EXISTS(SELECT 1 FROM object_acl x WHERE x.ace = " + w.Bind(a) + " AND x.did = o.did)");
   for (const auto& a : q.authz)
-    w.Add("EXISTS(SELECT 1 FROM object_authz x WHERE x.resource = " + w.Bind(a) + " AND x.did = o.did)");
+    w.Add("EXISTS(SELECT 1 FROM object_authz x WHERE x.resource = " + w.Bind(a) +
+          " AND x.did = o.did)");
   if (q.acl_none) w.Add("NOT EXISTS(SELECT 1 FROM object_acl a WHERE a.did = o.did)");
   if (q.authz_none) w.Add("NOT EXISTS(SELECT 1 FROM object_authz a WHERE a.did = o.did)");
   if (!q.ids.empty()) {
@@ -75,15 +79,17 @@ void AddColumns(Where& w, const ObjectQuery& q) {
   if (q.uploader) w.Add("o.uploader = " + w.Bind(*q.uploader));
   if (q.baseid) w.Add("o.baseid = " + w.Bind(*q.baseid));
   if (q.form) w.Add("o.form = " + w.Bind(*q.form));
-  for (const auto& [k, v] : q.metadata) w.Add(JsonText("o.metadata", w.BindKeyPath(k)) + " = " + w.Bind(v));
+  for (const auto& [k, v] : q.metadata)
+    w.Add(JsonText("o.metadata", w.BindKeyPath(k)) + " = " + w.Bind(v));
   for (const auto& m : q.urls_metadata) w.Add(UrlsMetadataMatch(w, m));
 }
 
-std::string AnyIn(Where& w, const char* table, const char* column, const std::vector<std::string>& values) {
+std::string AnyIn(Where& w, const char* table, const char* column,
+                  const std::vector<std::string>& values) {
   std::string in;
   for (const auto& v : values) in += (in.empty() ? "" : ", ") + w.Bind(v);
-  return std::string("NOT EXISTS(SELECT 1 FROM ") + table + " x WHERE x.did = o.did AND x." + column + " IN (" +
-         in + "))";
+  return std::string("NOT EXISTS(SELECT 1 FROM ") + table + " x WHERE x.did = o.did AND x." +
+         column + " IN (" + in + "))";
 }
 
 void AddNegated(Where& w, const ObjectQuery::Negated& n) {
@@ -97,14 +103,16 @@ void AddNegated(Where& w, const ObjectQuery::Negated& n) {
   if (!n.acl.empty()) w.Add(AnyIn(w, "object_acl", "ace", n.acl));
   if (!n.authz.empty()) w.Add(AnyIn(w, "object_authz", "resource", n.authz));
   for (const auto& [type, value] : n.hashes)
-    w.Add("NOT EXISTS(SELECT 1 FROM object_hashes x WHERE x.did = o.did AND x.type = " + w.Bind(type) +
-          " AND x.value = " + w.Bind(value) + ")");
+    w.Add("NOT EXISTS(SELECT 1 FROM object_hashes x WHERE x.did = o.did AND x.type = " +
+          w.Bind(type) + " AND x.value = " + w.Bind(value) + ")");
   for (const auto& [k, v] : n.metadata) {
     std::string path = w.BindKeyPath(k);
     std::string value = w.Bind(v);
-    w.Add("(json_type(o.metadata, " + path + ") IS NULL OR " + JsonText("o.metadata", path) + " != " + value + ")");
+    w.Add("(json_type(o.metadata, " + path + ") IS NULL OR " + JsonText("o.metadata", path) +
+          " != " + value + ")");
   }
-  for (const auto& k : n.metadata_keys) w.Add("json_type(o.metadata, " + w.BindKeyPath(k) + ") IS NULL");
+  for (const auto& k : n.metadata_keys)
+    w.Add("json_type(o.metadata, " + w.BindKeyPath(k) + ") IS NULL");
   for (const auto& m : n.urls_metadata) w.Add("NOT " + UrlsMetadataMatch(w, m));
 }
 

@@ -13,7 +13,7 @@
 namespace dcc::server {
 
 struct SqlQuery {
-  std::string sql;  // selects (did, doc)
+  std::string sql;                                        // selects (did, doc)
   std::vector<std::variant<std::string, int64_t>> binds;  // for ?1, ?2, ... in order
 };
 

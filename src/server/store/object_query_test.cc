@@ -13,8 +13,9 @@ using nlohmann::json;
 class ObjectQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("dcc-oq-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dcc-oq-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     auto store = OpenSqliteRecordStore((dir_ / "db.sqlite").string());
     ASSERT_TRUE(store.ok()) << store.status().ToString();

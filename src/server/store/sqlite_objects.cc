@@ -51,7 +51,8 @@ INSERT INTO object_stats SELECT 1, count(*), coalesce(sum(size), 0) FROM objects
 namespace {
 
 constexpr const char* kColumns =
-    "did, file_uuid, baseid, rev, form, size, hashes, urls, blob_key, file_name, version, uploader, "
+    "did, file_uuid, baseid, rev, form, size, hashes, urls, blob_key, file_name, version, "
+    "uploader, "
     "description, acl, authz, metadata, urls_metadata, content_created, content_updated, created, "
     "updated, doc";
 
@@ -102,14 +103,18 @@ ObjectRow RowOf(Stmt& s) {
 }
 
 void BindOpt(Stmt& s, int i, const std::optional<std::string>& v) {
-  if (v) s.Bind(i, *v); else s.BindNull(i);
+  if (v)
+    s.Bind(i, *v);
+  else
+    s.BindNull(i);
 }
 
 }  // namespace
 
-Result<std::optional<ObjectRow>> ObjectReads::FindWhere(const char* column, const std::string& value) {
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kColumns + " FROM objects WHERE " +
-                                              column + "=?"));
+Result<std::optional<ObjectRow>> ObjectReads::FindWhere(const char* column,
+                                                        const std::string& value) {
+  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kColumns +
+                                              " FROM objects WHERE " + column + "=?"));
   StmtUse s(raw);
   s->Bind(1, value);
   DCC_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -117,15 +122,18 @@ Result<std::optional<ObjectRow>> ObjectReads::FindWhere(const char* column, cons
   return std::optional<ObjectRow>(RowOf(*s));
 }
 
-Result<std::optional<ObjectRow>> ObjectReads::Find(const std::string& did) { return FindWhere("did", did); }
+Result<std::optional<ObjectRow>> ObjectReads::Find(const std::string& did) {
+  return FindWhere("did", did);
+}
 
 Result<std::optional<ObjectRow>> ObjectReads::FindOfFile(const std::string& file_uuid) {
   return FindWhere("file_uuid", file_uuid);
 }
 
 Result<std::vector<ObjectRow>> ObjectReads::Versions(const std::string& baseid) {
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(std::string("SELECT ") + kColumns +
-                                              " FROM objects WHERE baseid=? ORDER BY created, did"));
+  DCC_ASSIGN_OR_RETURN(auto* raw,
+                       c_->Prepare(std::string("SELECT ") + kColumns +
+                                   " FROM objects WHERE baseid=? ORDER BY created, did"));
   StmtUse s(raw);
   s->Bind(1, baseid);
   std::vector<ObjectRow> out;
@@ -146,7 +154,8 @@ Result<std::optional<std::string>> ObjectReads::FindByAlias(const std::string& a
 }
 
 Result<std::vector<std::string>> ObjectReads::Aliases(const std::string& did) {
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT alias FROM object_aliases WHERE did=? ORDER BY alias"));
+  DCC_ASSIGN_OR_RETURN(auto* raw,
+                       c_->Prepare("SELECT alias FROM object_aliases WHERE did=? ORDER BY alias"));
   StmtUse s(raw);
   s->Bind(1, did);
   std::vector<std::string> out;
@@ -172,8 +181,10 @@ Status ObjectReads::List(const ObjectQuery& q,
   }
   StmtUse use(s);
   for (size_t i = 0; i < sql.binds.size(); ++i) {
-    if (const auto* text = std::get_if<std::string>(&sql.binds[i])) s->Bind(static_cast<int>(i + 1), *text);
-    else s->Bind(static_cast<int>(i + 1), std::get<int64_t>(sql.binds[i]));
+    if (const auto* text = std::get_if<std::string>(&sql.binds[i]))
+      s->Bind(static_cast<int>(i + 1), *text);
+    else
+      s->Bind(static_cast<int>(i + 1), std::get<int64_t>(sql.binds[i]));
   }
   while (true) {
     DCC_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -184,14 +195,17 @@ Status ObjectReads::List(const ObjectQuery& q,
 
 Result<ObjectStats> ObjectReads::Count(const std::string& month) {
   if (month.empty()) {
-    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("SELECT count, total_size FROM object_stats WHERE id=1"));
+    DCC_ASSIGN_OR_RETURN(auto* raw,
+                         c_->Prepare("SELECT count, total_size FROM object_stats WHERE id=1"));
     StmtUse s(raw);
     DCC_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return ObjectStats{};
     return ObjectStats{s->Int(0), s->Int(1)};
   }
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
-      "SELECT count(*), coalesce(sum(size), 0) FROM objects WHERE substr(created, 1, 7) = ?"));
+  DCC_ASSIGN_OR_RETURN(
+      auto* raw,
+      c_->Prepare(
+          "SELECT count(*), coalesce(sum(size), 0) FROM objects WHERE substr(created, 1, 7) = ?"));
   StmtUse s(raw);
   s->Bind(1, month);
   DCC_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -200,8 +214,9 @@ Result<ObjectStats> ObjectReads::Count(const std::string& month) {
 }
 
 Status ObjectWrites::DeleteLookups(const std::string& did) {
-  for (const char* sql : {"DELETE FROM object_hashes WHERE did=?", "DELETE FROM object_urls WHERE did=?",
-                          "DELETE FROM object_acl WHERE did=?", "DELETE FROM object_authz WHERE did=?"}) {
+  for (const char* sql :
+       {"DELETE FROM object_hashes WHERE did=?", "DELETE FROM object_urls WHERE did=?",
+        "DELETE FROM object_acl WHERE did=?", "DELETE FROM object_authz WHERE did=?"}) {
     DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(sql));
     StmtUse s(raw);
     s->Bind(1, did);
@@ -248,23 +263,30 @@ Status ObjectWrites::Put(const ObjectRow& o) {
     if (existed) old_size = s->Int(0);
   }
   {
-    DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
-        std::string("INSERT INTO objects(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(did) DO UPDATE SET file_uuid=excluded.file_uuid, baseid=excluded.baseid, "
-        "rev=excluded.rev, form=excluded.form, size=excluded.size, hashes=excluded.hashes, "
-        "urls=excluded.urls, blob_key=excluded.blob_key, file_name=excluded.file_name, "
-        "version=excluded.version, uploader=excluded.uploader, description=excluded.description, "
-        "acl=excluded.acl, authz=excluded.authz, metadata=excluded.metadata, "
-        "urls_metadata=excluded.urls_metadata, content_created=excluded.content_created, "
-        "content_updated=excluded.content_updated, created=excluded.created, "
-        "updated=excluded.updated, doc=excluded.doc"));
+    DCC_ASSIGN_OR_RETURN(
+        auto* raw,
+        c_->Prepare(
+            std::string("INSERT INTO objects(") + kColumns +
+            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(did) DO UPDATE SET file_uuid=excluded.file_uuid, baseid=excluded.baseid, "
+            "rev=excluded.rev, form=excluded.form, size=excluded.size, hashes=excluded.hashes, "
+            "urls=excluded.urls, blob_key=excluded.blob_key, file_name=excluded.file_name, "
+            "version=excluded.version, uploader=excluded.uploader, "
+            "description=excluded.description, "
+            "acl=excluded.acl, authz=excluded.authz, metadata=excluded.metadata, "
+            "urls_metadata=excluded.urls_metadata, content_created=excluded.content_created, "
+            "content_updated=excluded.content_updated, created=excluded.created, "
+            "updated=excluded.updated, doc=excluded.doc"));
     StmtUse s(raw);
     s->Bind(1, o.did);
     BindOpt(*s, 2, o.file_uuid.empty() ? std::nullopt : std::optional<std::string>(o.file_uuid));
     s->Bind(3, o.baseid);
     s->Bind(4, o.rev);
     s->Bind(5, o.form);
-    if (o.size) s->Bind(6, static_cast<int64_t>(*o.size)); else s->BindNull(6);
+    if (o.size)
+      s->Bind(6, static_cast<int64_t>(*o.size));
+    else
+      s->BindNull(6);
     s->Bind(7, o.hashes.dump());
     s->Bind(8, json(o.urls).dump());
     s->Bind(9, o.blob_key);
@@ -290,11 +312,14 @@ Status ObjectWrites::Put(const ObjectRow& o) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& [type, value] : o.hashes.items())
     if (value.is_string()) rows.emplace_back(type, value.get<std::string>());
-  DCC_RETURN_IF_ERROR(InsertPairs("INSERT OR IGNORE INTO object_hashes(type, value, did) VALUES(?,?,?)", o.did, rows));
-  DCC_RETURN_IF_ERROR(InsertValues("INSERT OR IGNORE INTO object_urls(url, did) VALUES(?,?)", o.did, o.urls));
-  DCC_RETURN_IF_ERROR(InsertValues("INSERT OR IGNORE INTO object_acl(ace, did) VALUES(?,?)", o.did, o.acl));
+  DCC_RETURN_IF_ERROR(InsertPairs(
+      "INSERT OR IGNORE INTO object_hashes(type, value, did) VALUES(?,?,?)", o.did, rows));
   DCC_RETURN_IF_ERROR(
-      InsertValues("INSERT OR IGNORE INTO object_authz(resource, did) VALUES(?,?)", o.did, o.authz));
+      InsertValues("INSERT OR IGNORE INTO object_urls(url, did) VALUES(?,?)", o.did, o.urls));
+  DCC_RETURN_IF_ERROR(
+      InsertValues("INSERT OR IGNORE INTO object_acl(ace, did) VALUES(?,?)", o.did, o.acl));
+  DCC_RETURN_IF_ERROR(InsertValues("INSERT OR IGNORE INTO object_authz(resource, did) VALUES(?,?)",
+                                   o.did, o.authz));
   if (!existed) ++count_delta_;
   size_delta_ += static_cast<int64_t>(o.size.value_or(0)) - old_size;
   return Status::Ok();
@@ -310,7 +335,8 @@ Status ObjectWrites::Delete(const std::string& did) {
     if (!existed) return Status::Ok();
     old_size = s->Int(0);
   }
-  for (const char* sql : {"DELETE FROM objects WHERE did=?", "DELETE FROM object_aliases WHERE did=?"}) {
+  for (const char* sql :
+       {"DELETE FROM objects WHERE did=?", "DELETE FROM object_aliases WHERE did=?"}) {
     DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(sql));
     StmtUse s(raw);
     s->Bind(1, did);
@@ -329,7 +355,8 @@ Status ObjectWrites::PutAliases(const std::string& did, const std::vector<std::s
     s->Bind(1, did);
     DCC_RETURN_IF_ERROR(s->Step().status());
   }
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare("INSERT INTO object_aliases(alias, did) VALUES(?,?)"));
+  DCC_ASSIGN_OR_RETURN(auto* raw,
+                       c_->Prepare("INSERT INTO object_aliases(alias, did) VALUES(?,?)"));
   for (const auto& a : aliases) {
     StmtUse s(raw);
     s->Bind(1, a);
@@ -344,8 +371,10 @@ Status ObjectWrites::PutAliases(const std::string& did, const std::vector<std::s
 
 Status ObjectWrites::Flush() {
   if (count_delta_ == 0 && size_delta_ == 0) return Status::Ok();
-  DCC_ASSIGN_OR_RETURN(auto* raw, c_->Prepare(
-      "UPDATE object_stats SET count = count + ?, total_size = total_size + ? WHERE id = 1"));
+  DCC_ASSIGN_OR_RETURN(
+      auto* raw,
+      c_->Prepare(
+          "UPDATE object_stats SET count = count + ?, total_size = total_size + ? WHERE id = 1"));
   StmtUse s(raw);
   s->Bind(1, count_delta_);
   s->Bind(2, size_delta_);

@@ -23,7 +23,8 @@ class ObjectReads {
   Result<std::vector<ObjectRow>> Versions(const std::string& baseid);
   Result<std::optional<std::string>> FindByAlias(const std::string& alias);
   Result<std::vector<std::string>> Aliases(const std::string& did);
-  Status List(const ObjectQuery& q, const std::function<Status(const std::string&, const std::string&)>& f);
+  Status List(const ObjectQuery& q,
+              const std::function<Status(const std::string&, const std::string&)>& f);
   Result<ObjectStats> Count(const std::string& month);
 
  private:
@@ -43,8 +44,10 @@ class ObjectWrites {
 
  private:
   Status DeleteLookups(const std::string& did);
-  Status InsertPairs(const char* sql, const std::string& did, const std::vector<std::pair<std::string, std::string>>& rows);
-  Status InsertValues(const char* sql, const std::string& did, const std::vector<std::string>& values);
+  Status InsertPairs(const char* sql, const std::string& did,
+                     const std::vector<std::pair<std::string, std::string>>& rows);
+  Status InsertValues(const char* sql, const std::string& did,
+                      const std::vector<std::string>& values);
   Connection* c_;
   ObjectReads reads_;
   int64_t count_delta_ = 0;

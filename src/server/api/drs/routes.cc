@@ -1,5 +1,6 @@
 #include "server/api/drs/routes.h"
 
+#include "server/api/json_response.h"
 #include "server/http/status_map.h"
 
 namespace dcc::server::drs {
@@ -8,13 +9,6 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxBulk = 100;  // advertised as maxBulkRequestLength, and enforced
-
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
 
 HttpResponse RenderError(const Status& status, const HttpRequest& req) {
   int http = HttpStatusOf(status.code());
@@ -50,7 +44,8 @@ std::string SelfUri(const std::string& did) {
 
 json DrsObject(const ObjectRow& row) {
   json checksums = json::array();
-  for (const auto& [type, value] : row.hashes.items()) checksums.push_back({{"checksum", value}, {"type", type}});
+  for (const auto& [type, value] : row.hashes.items())
+    checksums.push_back({{"checksum", value}, {"type", type}});
   const bool open = std::find(row.authz.begin(), row.authz.end(), "/open") != row.authz.end();
   json methods = json::array();
   for (const auto& url : row.urls) {
@@ -63,7 +58,8 @@ json DrsObject(const ObjectRow& row) {
                        {"available", true},
                        {"authorizations",
                         {{"drs_object_id", row.did},
-                         {"supported_types", open ? json::array({"None"}) : json::array({"BasicAuth", "BearerAuth"})},
+                         {"supported_types",
+                          open ? json::array({"None"}) : json::array({"BasicAuth", "BearerAuth"})},
                          {"bearer_auth_issuers", json::array()},
                          {"passport_auth_issuers", json::array()}}}});
   }
@@ -88,16 +84,17 @@ json DrsObject(const ObjectRow& row) {
 Result<HttpResponse> ServiceInfo(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(ObjectStats st, s.index.Stats(""));
   std::string host = req.Header("Host");
-  return JsonResponse(200, {{"id", "dccd"},
-                            {"name", "DRS System"},
-                            {"version", "1.5.0"},
-                            {"type", {{"group", "org.ga4gh"}, {"artifact", "drs"}, {"version", "1.5.0"}}},
-                            {"organization", {{"name", "dcc"}, {"url", req.scheme + "://" + host}}},
-                            {"drs",
-                             {{"maxBulkRequestLength", kMaxBulk},
-                              {"objectCount", st.count},
-                              {"totalObjectSize", st.total_size}}},
-                            {"maxBulkRequestLength", kMaxBulk}});
+  return JsonResponse(
+      200, {{"id", "dccd"},
+            {"name", "DRS System"},
+            {"version", "1.5.0"},
+            {"type", {{"group", "org.ga4gh"}, {"artifact", "drs"}, {"version", "1.5.0"}}},
+            {"organization", {{"name", "dcc"}, {"url", req.scheme + "://" + host}}},
+            {"drs",
+             {{"maxBulkRequestLength", kMaxBulk},
+              {"objectCount", st.count},
+              {"totalObjectSize", st.total_size}}},
+            {"maxBulkRequestLength", kMaxBulk}});
 }
 
 Result<HttpResponse> Object(Services& s, HttpRequest& req) {
@@ -110,7 +107,8 @@ Result<HttpResponse> Objects(Services& s, HttpRequest& req) {
   q.limit = 100;
   if (req.HasQuery("limit")) {
     const std::string v = req.Query("limit");
-    if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos || std::stoll(v) > 1024)
+    if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(v) > 1024)
       return Status::InvalidArgument("limit must be between 0 and 1024");
     q.limit = std::stoll(v);
   }
@@ -148,11 +146,14 @@ Result<HttpResponse> BulkObjects(Services& s, HttpRequest& req) {
   for (const auto& id : ids) {
     if (!id.is_string()) return Status::InvalidArgument("bulk_object_ids must hold strings");
     auto row = s.index.Get(id.get<std::string>());
-    if (row.ok()) resolved.push_back(DrsObject(*row));
-    else unresolved.push_back(id);
+    if (row.ok())
+      resolved.push_back(DrsObject(*row));
+    else
+      unresolved.push_back(id);
   }
   json unresolved_groups = json::array();
-  if (!unresolved.empty()) unresolved_groups.push_back({{"error_code", 404}, {"object_ids", unresolved}});
+  if (!unresolved.empty())
+    unresolved_groups.push_back({{"error_code", 404}, {"object_ids", unresolved}});
   return JsonResponse(200, {{"summary",
                              {{"requested", ids.size()},
                               {"resolved", resolved.size()},
@@ -164,7 +165,8 @@ Result<HttpResponse> BulkObjects(Services& s, HttpRequest& req) {
 // GET|POST /objects/{id}/access/{access_id}: {"url": signed URL}.
 Result<HttpResponse> Access(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
-  DCC_ASSIGN_OR_RETURN(std::string url, s.index.AccessUrl(caller, req.captures[0], req.captures[1]));
+  DCC_ASSIGN_OR_RETURN(std::string url,
+                       s.index.AccessUrl(caller, req.captures[0], req.captures[1]));
   if (!url.empty() && url[0] == '/') url = req.scheme + "://" + req.Header("Host") + url;
   return JsonResponse(200, {{"url", url}});
 }
@@ -174,10 +176,12 @@ Result<HttpResponse> Access(Services& s, HttpRequest& req) {
 void RegisterRoutes(Router& router, Services& s) {
   static const RouteEntry<Services> kRoutes[] = {
       {"GET", "/ga4gh/drs/v1/service-info/?", ServiceInfo, "DRS service info"},
-      {"GET", "/ga4gh/drs/v1/objects/(.+?)/access/([^/]+)/?", Access, "a signed URL for an object's bytes"},
+      {"GET", "/ga4gh/drs/v1/objects/(.+?)/access/([^/]+)/?", Access,
+       "a signed URL for an object's bytes"},
       {"POST", "/ga4gh/drs/v1/objects/(.+?)/access/([^/]+)/?", Access, "the same, POSTed"},
       {"GET", "/ga4gh/drs/v1/objects/?", Objects, "DRS objects, paged (limit, start, page)"},
-      {"POST", "/ga4gh/drs/v1/objects/?", BulkObjects, "DRS objects of bulk_object_ids (at most 100)"},
+      {"POST", "/ga4gh/drs/v1/objects/?", BulkObjects,
+       "DRS objects of bulk_object_ids (at most 100)"},
       {"GET", "/ga4gh/drs/v1/objects/(.+?)/?", Object, "one DRS object"},
       {"POST", "/ga4gh/drs/v1/objects/(.+?)/?", Object, "one DRS object (POST form)"},
   };

@@ -1,5 +1,6 @@
 #include "server/api/encode/wire.h"
 
+#include "server/api/json_response.h"
 #include "server/http/status_map.h"
 
 namespace dcc::server::encode {
@@ -53,12 +54,7 @@ json PointerToName(const std::string& pointer) {
 
 }  // namespace
 
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
+HttpResponse JsonResponse(int status, const json& body) { return server::JsonResponse(status, body); }
 
 json ResultEnvelope(const json& object) {
   return {{"status", "success"}, {"@type", json::array({"result"})}, {"@graph", json::array({object})}};

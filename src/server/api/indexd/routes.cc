@@ -14,7 +14,26 @@ Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
   return s.auth.Authenticate(req.Header("Authorization"));
 }
 
-json WriteJson(const IndexWrite& w) { return {{"did", w.did}, {"rev", w.rev}, {"baseid", w.baseid}}; }
+// The caller of a write: 401 without credentials (the service checks permissions).
+Result<Caller> SignedIn(Services& s, const HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
+  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  return caller;
+}
+
+json WriteJson(const IndexWrite& w) {
+  return {{"did", w.did}, {"rev", w.rev}, {"baseid", w.baseid}};
+}
+
+// A write of a JSON body that answers {did, rev, baseid} with `status`.
+Result<HttpResponse> BodyWrite(
+    Services& s, HttpRequest& req, int status,
+    const std::function<Result<IndexWrite>(const Caller&, const json&)>& call) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(IndexWrite w, call(caller, body));
+  return JsonResponse(status, WriteJson(w));
+}
 
 HttpResponse RawJson(std::string body) {
   HttpResponse r;
@@ -40,7 +59,8 @@ Result<HttpResponse> Stats(Services& s, HttpRequest& req) {
   if (req.HasQuery("month")) {
     DCC_ASSIGN_OR_RETURN(int64_t m, ParseCount(req.Query("month"), "month"));
     DCC_ASSIGN_OR_RETURN(int64_t y, ParseCount(req.Query("year"), "year"));
-    if (m < 1 || m > 12 || y > 9999) return Status::InvalidArgument("month must be 1..12 and year 0..9999");
+    if (m < 1 || m > 12 || y > 9999)
+      return Status::InvalidArgument("month must be 1..12 and year 0..9999");
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
     month = buf;
@@ -90,32 +110,23 @@ Result<HttpResponse> List(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> Create(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Create(caller, body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200,
+                   [&](const Caller& c, const json& body) { return s.index.Create(c, body); });
 }
 
 Result<HttpResponse> CreateBlank(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.CreateBlank(caller, body));
-  return JsonResponse(201, WriteJson(w));
+  return BodyWrite(s, req, 201,
+                   [&](const Caller& c, const json& body) { return s.index.CreateBlank(c, body); });
 }
 
 Result<HttpResponse> BlankVersion(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddBlankVersion(caller, req.captures[0], body));
-  return JsonResponse(201, WriteJson(w));
+  return BodyWrite(s, req, 201, [&](const Caller& c, const json& body) {
+    return s.index.AddBlankVersion(c, req.captures[0], body);
+  });
 }
 
 Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   DCC_ASSIGN_OR_RETURN(auto written, s.index.UpdateAllVersions(caller, req.captures[0], body));
   json out = json::array();
@@ -126,11 +137,9 @@ Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
 Result<HttpResponse> Dist(Services&, HttpRequest&) { return JsonResponse(200, json::array()); }
 
 Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.FillBlank(caller, req.captures[0], req.Query("rev"), body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.FillBlank(c, req.captures[0], req.Query("rev"), body);
+  });
 }
 
 Result<HttpResponse> Get(Services& s, HttpRequest& req) {
@@ -139,11 +148,9 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.Update(caller, req.captures[0], req.Query("rev"), body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.Update(c, req.captures[0], req.Query("rev"), body);
+  });
 }
 
 Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
@@ -155,11 +162,9 @@ Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> NewVersion(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
-  DCC_ASSIGN_OR_RETURN(IndexWrite w, s.index.AddVersion(caller, req.captures[0], body));
-  return JsonResponse(200, WriteJson(w));
+  return BodyWrite(s, req, 200, [&](const Caller& c, const json& body) {
+    return s.index.AddVersion(c, req.captures[0], body);
+  });
 }
 
 // {"0": record, "1": record, ...}, oldest first.
@@ -192,7 +197,8 @@ Result<HttpResponse> GetAliases(Services& s, HttpRequest& req) {
 Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   const char* shape = "the body must be {\"aliases\": [{\"value\": \"...\"}, ...]}";
-  if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() || body.size() != 1)
+  if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() ||
+      body.size() != 1)
     return Status::InvalidArgument(shape);
   std::vector<std::string> out;
   for (const auto& a : body["aliases"]) {
@@ -206,8 +212,7 @@ Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
 
 template <bool kReplace>
 Result<HttpResponse> SetAliases(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(auto aliases, AliasesBody(req));
   DCC_ASSIGN_OR_RETURN(auto all, s.index.AddAliases(caller, req.captures[0], aliases, kReplace));
   return JsonResponse(200, AliasesJson(all));
@@ -229,12 +234,13 @@ Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
   if (body.is_object() && body.contains("ids")) body = body["ids"];
   if (!body.is_array()) return Status::InvalidArgument("the body must be a JSON array of dids");
   if (body.size() > kMaxBulkDocuments)
-    return Status::TooLarge("at most " + std::to_string(kMaxBulkDocuments) + " dids per request (got " +
-                            std::to_string(body.size()) + ")");
+    return Status::TooLarge("at most " + std::to_string(kMaxBulkDocuments) +
+                            " dids per request (got " + std::to_string(body.size()) + ")");
   std::vector<std::string> dids;
   dids.reserve(body.size());
   for (const auto& d : body) {
-    if (!d.is_string()) return Status::InvalidArgument("the body must be a JSON array of did strings");
+    if (!d.is_string())
+      return Status::InvalidArgument("the body must be a JSON array of did strings");
     dids.push_back(d.get<std::string>());
   }
   DCC_ASSIGN_OR_RETURN(auto docs, s.index.Documents(dids));
@@ -248,8 +254,7 @@ Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
 
 // POST /bulk/index: all-or-nothing upsert; a rejection lists every bad record.
 Result<HttpResponse> BulkIndex(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
   auto written = s.index.BulkUpsert(caller, body);
   if (!written.ok()) {
@@ -323,7 +328,8 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
   for (const auto& [k, v] : req.query) {
     if (k != "hash") continue;
     size_t colon = v.find(':');
-    if (colon == std::string::npos) return Status::InvalidArgument("hash must be type:value", "hash");
+    if (colon == std::string::npos)
+      return Status::InvalidArgument("hash must be type:value", "hash");
     q.hashes.emplace_back(v.substr(0, colon), v.substr(colon + 1));
     hashes[v.substr(0, colon)] = v.substr(colon + 1);
   }
@@ -350,7 +356,8 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
   }
   if (req.HasQuery("limit")) {
     auto l = ParseCount(req.Query("limit"), "limit");
-    if (!l.ok() || *l > 1024) return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
+    if (!l.ok() || *l > 1024)
+      return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
     limit = *l;
   }
   json urls = json::array();
@@ -361,11 +368,15 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
     for (const auto& url : rec["urls"]) {
       if (seen++ < start || static_cast<int64_t>(urls.size()) >= limit) continue;
       const json& meta = rec["urls_metadata"];
-      urls.push_back({{"url", url}, {"metadata", meta.contains(url) ? meta[url.get<std::string>()] : json::object()}});
+      urls.push_back(
+          {{"url", url},
+           {"metadata", meta.contains(url) ? meta[url.get<std::string>()] : json::object()}});
     }
     return Status::Ok();
   }));
-  return JsonResponse(200, {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
+  return JsonResponse(
+      200,
+      {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
 }
 
 }  // namespace
@@ -381,7 +392,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/index/?", List, "index records by filters; start= keyset, page= offset paging"},
       {"POST", "/index/?", Create, "create an index record: 200 {did, rev, baseid}"},
       {"POST", "/index/blank/?", CreateBlank, "create a blank record (no size/hashes yet): 201"},
-      {"PUT", "/index/blank/(.+?)/?", FillBlank, "fill a blank record's size, hashes and urls (?rev=)"},
+      {"PUT", "/index/blank/(.+?)/?", FillBlank,
+       "fill a blank record's size, hashes and urls (?rev=)"},
       {"POST", "/index/blank/(.+?)/?", BlankVersion, "a new blank version of a record: 201"},
       {"GET", "/index/(.+?)/aliases/?", GetAliases, "a record's aliases"},
       {"POST", "/index/(.+?)/aliases/?", SetAliases<false>, "add aliases (409 if any is taken)"},
@@ -389,7 +401,8 @@ void RegisterRoutes(Router& router, Services& s) {
       {"DELETE", "/index/(.+?)/aliases/?", DeleteAliases, "delete all of a record's aliases"},
       {"DELETE", "/index/(.+?)/aliases/([^/]+)/?", DeleteAliases, "delete one alias"},
       {"GET", "/index/(.+?)/versions/?", Versions, "every version of a record {\"0\": ..., ...}"},
-      {"PUT", "/index/(.+?)/versions/?", UpdateVersions, "set acl/authz on every version of a record"},
+      {"PUT", "/index/(.+?)/versions/?", UpdateVersions,
+       "set acl/authz on every version of a record"},
       {"GET", "/index/(.+?)/latest/?", Latest, "the newest version (?has_version=true)"},
       {"GET", "/index/(.+?)/?", Get, "one record by did, or the newest of a baseid"},
       {"PUT", "/index/(.+?)/?", Update, "update a record's mutable fields (?rev=)"},

@@ -13,7 +13,8 @@ std::vector<std::string> SplitComma(const std::string& s) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!part.empty()) out.push_back(part);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -29,7 +30,8 @@ std::vector<std::string> All(const HttpRequest& req, const std::string& name) {
 }
 
 // "type:value", split at the first ':'.
-Result<std::pair<std::string, std::string>> SplitPair(const std::string& s, const std::string& name) {
+Result<std::pair<std::string, std::string>> SplitPair(const std::string& s,
+                                                      const std::string& name) {
   size_t colon = s.find(':');
   if (colon == std::string::npos)
     return Status::InvalidArgument(name + " must be key:value (got '" + s + "')", name);
@@ -38,16 +40,19 @@ Result<std::pair<std::string, std::string>> SplitPair(const std::string& s, cons
 
 Result<json> JsonParam(const std::string& text, const std::string& name) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(name + " must be a JSON object", name);
+  if (j.is_discarded() || !j.is_object())
+    return Status::InvalidArgument(name + " must be a JSON object", name);
   return j;
 }
 
 std::string Text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
-Result<std::vector<ObjectQuery::UrlsMetadata>> UrlsMetadataOf(const json& j, const std::string& name) {
+Result<std::vector<ObjectQuery::UrlsMetadata>> UrlsMetadataOf(const json& j,
+                                                              const std::string& name) {
   std::vector<ObjectQuery::UrlsMetadata> out;
   for (const auto& [url, kv] : j.items()) {
-    if (!kv.is_object()) return Status::InvalidArgument(name + ": each url maps to an object {key: value}", name);
+    if (!kv.is_object())
+      return Status::InvalidArgument(name + ": each url maps to an object {key: value}", name);
     ObjectQuery::UrlsMetadata m{url, {}};
     for (const auto& [k, v] : kv.items()) m.kv.emplace_back(k, Text(v));
     out.push_back(std::move(m));
@@ -68,18 +73,24 @@ Status ParseNegate(const json& j, ObjectQuery::Negated& n) {
     const std::string where = "negate_params." + key;
     if (key == "file_name" || key == "version" || key == "uploader") {
       if (!v.is_string()) return Status::InvalidArgument(where + " must be a string", where);
-      (key == "file_name" ? n.file_name : key == "version" ? n.version : n.uploader) = v.get<std::string>();
+      (key == "file_name" ? n.file_name
+       : key == "version" ? n.version
+                          : n.uploader) = v.get<std::string>();
     } else if (key == "urls" || key == "acl" || key == "authz") {
       DCC_ASSIGN_OR_RETURN(auto list, StringsOf(v, where));
       (key == "urls" ? n.urls : key == "acl" ? n.acl : n.authz) = list;
     } else if (key == "hashes") {
-      if (!v.is_object()) return Status::InvalidArgument(where + " must be an object {type: value}", where);
+      if (!v.is_object())
+        return Status::InvalidArgument(where + " must be an object {type: value}", where);
       for (const auto& [t, h] : v.items()) n.hashes.emplace_back(t, Text(h));
     } else if (key == "metadata") {
-      if (!v.is_object()) return Status::InvalidArgument(where + " must be an object {key: value}", where);
+      if (!v.is_object())
+        return Status::InvalidArgument(where + " must be an object {key: value}", where);
       for (const auto& [k, x] : v.items()) {
-        if (x.is_null() || (x.is_string() && x.get<std::string>().empty())) n.metadata_keys.push_back(k);
-        else n.metadata.emplace_back(k, Text(x));
+        if (x.is_null() || (x.is_string() && x.get<std::string>().empty()))
+          n.metadata_keys.push_back(k);
+        else
+          n.metadata.emplace_back(k, Text(x));
       }
     } else if (key == "urls_metadata") {
       if (!v.is_object()) return Status::InvalidArgument(where + " must be an object", where);
@@ -92,13 +103,6 @@ Status ParseNegate(const json& j, ObjectQuery::Negated& n) {
 }
 
 }  // namespace
-
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
 
 HttpResponse RenderError(const Status& status, const HttpRequest& req) {
   const int http = HttpStatusOf(status.code());
@@ -120,13 +124,15 @@ Result<json> ParseBody(HttpRequest& req) {
 
 Result<bool> ParseBool(const std::string& v, const std::string& name) {
   if (v == "true" || v == "True" || v == "TRUE" || v == "1" || v == "yes") return true;
-  if (v.empty() || v == "false" || v == "False" || v == "FALSE" || v == "0" || v == "no") return false;
+  if (v.empty() || v == "false" || v == "False" || v == "FALSE" || v == "0" || v == "no")
+    return false;
   return Status::InvalidArgument(name + " must be true or false (got '" + v + "')", name);
 }
 
 Result<int64_t> ParseCount(const std::string& v, const std::string& name) {
   if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-    return Status::InvalidArgument(name + " must be a non-negative integer (got '" + v + "')", name);
+    return Status::InvalidArgument(name + " must be a non-negative integer (got '" + v + "')",
+                                   name);
   return std::stoll(v);
 }
 
@@ -135,7 +141,8 @@ Result<ObjectQuery> ParseIndexQuery(const HttpRequest& req, json& echo) {
   q.limit = 100;
   if (req.HasQuery("limit")) {
     auto limit = ParseCount(req.Query("limit"), "limit");
-    if (!limit.ok() || *limit > 1024) return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
+    if (!limit.ok() || *limit > 1024)
+      return Status::InvalidArgument("limit must be between 0 and 1024", "limit");
     q.limit = *limit;
   }
   q.start = req.Query("start");
@@ -166,15 +173,19 @@ Result<ObjectQuery> ParseIndexQuery(const HttpRequest& req, json& echo) {
   q.urls = All(req, "url");
   auto list = [&](const char* name, std::vector<std::string>& out, bool& none) {
     if (!req.HasQuery(name)) return;
-    if (req.Query(name) == "null") none = true;
-    else out = SplitComma(req.Query(name));
+    if (req.Query(name) == "null")
+      none = true;
+    else
+      out = SplitComma(req.Query(name));
   };
   list("acl", q.acl, q.acl_none);
   list("authz", q.authz, q.authz_none);
   for (const char* name : {"file_name", "version", "uploader"}) {
     if (!req.HasQuery(name)) continue;
     std::string v = req.Query(name);
-    (std::string(name) == "file_name" ? q.file_name : std::string(name) == "version" ? q.version : q.uploader) = v;
+    (std::string(name) == "file_name" ? q.file_name
+     : std::string(name) == "version" ? q.version
+                                      : q.uploader) = v;
   }
   json metadata = json::object();
   for (const auto& m : All(req, "metadata")) {
@@ -193,10 +204,13 @@ Result<ObjectQuery> ParseIndexQuery(const HttpRequest& req, json& echo) {
   }
   if (req.HasQuery("form")) {
     std::string form = req.Query("form");
-    if (form == "bundle") q.none = true;  // dccd holds no bundles
-    else if (form == "container" || form == "multipart") q.form = form;
+    if (form == "bundle")
+      q.none = true;  // dccd holds no bundles
+    else if (form == "container" || form == "multipart")
+      q.form = form;
     else if (form != "object" && form != "all")
-      return Status::InvalidArgument("form must be object, bundle, all, container or multipart", "form");
+      return Status::InvalidArgument("form must be object, bundle, all, container or multipart",
+                                     "form");
   }
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   echo = {{"ids", req.HasQuery("ids") ? json(q.ids) : json(nullptr)},

@@ -5,12 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "dcc/status.h"
+#include "server/api/json_response.h"
 #include "server/http/http_types.h"
 #include "server/store/record_store.h"
 
 namespace dcc::server::indexd {
 
-HttpResponse JsonResponse(int status, const nlohmann::json& body);
+using server::JsonResponse;
 // {"error": "<message>"} with the status's HTTP code.
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
 // A JSON request body; InvalidArgument if empty or malformed.
