@@ -73,6 +73,9 @@ void AddManifestCommands(CLI::App& app, ManifestCommandOptions& o) {
   o.index->add_option("-o,--output", o.output, "the manifest with GUIDs filled in (default: MANIFEST.indexed.tsv)");
   o.index->add_option("--checkpoint", o.checkpoint, "resume state (default: OUTPUT.checkpoint)");
   o.index->add_flag("--restart", o.restart, "ignore an existing checkpoint and start from the first row");
+  o.index->add_flag("--per-record", o.per_record,
+                    "one record per request (POST, then GET and PUT if it exists), as any indexd takes them; "
+                    "chosen by itself when the server has no /bulk/index");
   o.index->add_option("--batch", o.batch, "records per POST /bulk/index (default 5000)")->check(CLI::Range(1, 10000));
   o.index->add_option("--concurrency", o.concurrency, "requests in flight (default 2)")->check(CLI::Range(1, 64));
 

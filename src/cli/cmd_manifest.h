@@ -25,6 +25,7 @@ struct ManifestCommandOptions {
                          // serializes, so more only queue; 4 for the reads)
   std::string checkpoint;// index: the checkpoint file (default: OUTPUT.checkpoint)
   bool restart = false;  // index: ignore an existing checkpoint
+  bool per_record = false;  // index: POST/GET/PUT per record, as any indexd takes them
   std::string metadata_source = "dbgap";  // ingest/verify-metadata: the namespace in MDS data
   std::string guid_type;                  // ingest: force _guid_type
   std::string guid_column = "guid";

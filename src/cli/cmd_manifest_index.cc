@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -238,17 +239,72 @@ struct IndexJob {
 
 // POST /bulk/index with retries on Unavailable (safe: every record carries its did, and
 // the endpoint upserts). A 400 names the bad records: they are refused and the rest resent.
-void SendBatch(IndexClient& index, IndexJob& job, const std::string& input) {
+bool RefusedRow(const Status& s) {
+  auto c = s.code();
+  return c == Status::Code::kInvalidArgument || c == Status::Code::kConflict || c == Status::Code::kNotFound ||
+         c == Status::Code::kValidation;
+}
+
+// One record the way any indexd takes it (no /bulk/index): POST, and when the did exists,
+// compare and PUT only what differs (the SDK's rules, gen3.md §5.7, with the manifest's
+// urls replacing the stored ones). 2 requests for an unchanged record, 3 for a changed one.
+Status IndexOne(IndexClient& index, const IndexRow& row, IndexJob& job, size_t i, const std::string& input) {
+  auto refuse = [&](const std::string& why) {
+    job.refused.push_back(input + ":" + std::to_string(row.line) + ": " + why);
+    return Status::Ok();
+  };
+  auto created = index.Create(row.record);
+  if (created.ok()) {
+    job.ok[i] = true;
+    ++job.created;
+    return Status::Ok();
+  }
+  if (created.status().code() != Status::Code::kConflict) {
+    if (RefusedRow(created.status())) return refuse(created.status().message());
+    return created.status();
+  }
+  const std::string did = row.record.value("did", "");
+  auto current = index.Get(did);
+  if (!current.ok()) return RefusedRow(current.status()) ? refuse(current.status().message()) : current.status();
+  const json& hashes = current->value("hashes", json::object());
+  if (current->value("size", json()) != row.record["size"] || hashes.value("md5", "") != row.record["hashes"]["md5"])
+    return refuse("a record " + did + " with a different size or md5 already exists (a new version needs prev_guid)");
+  json changes = json::object();
+  for (const char* list : {"urls", "acl", "authz"})
+    if (SortedStrings(current->value(list, json::array())) != SortedStrings(row.record[list]))
+      changes[list] = row.record[list];
+  if (row.record.contains("file_name") && current->value("file_name", json()) != row.record["file_name"])
+    changes["file_name"] = row.record["file_name"];
+  if (changes.empty()) {
+    job.ok[i] = true;
+    ++job.unchanged;
+    return Status::Ok();
+  }
+  auto updated = index.Update(did, changes, current->value("rev", ""));
+  if (!updated.ok()) return RefusedRow(updated.status()) ? refuse(updated.status().message()) : updated.status();
+  job.ok[i] = true;
+  ++job.updated;
+  return Status::Ok();
+}
+
+void SendBatch(IndexClient& index, IndexJob& job, const std::string& input, std::atomic<bool>& per_record) {
   job.ok.assign(job.rows.size(), false);
   std::vector<size_t> todo;
   for (size_t i = 0; i < job.rows.size(); ++i) {
+    if (per_record && job.rows[i].prev_guid.empty()) {
+      Status s = IndexOne(index, job.rows[i], job, i, input);
+      if (!s.ok()) {
+        job.error = s;
+        return;
+      }
+      continue;
+    }
     if (!job.rows[i].prev_guid.empty()) {
       auto r = index.CreateVersion(job.rows[i].prev_guid, job.rows[i].record);
       if (r.ok()) {
         job.ok[i] = true;
         ++job.created;
-      } else if (r.status().code() == Status::Code::kInvalidArgument || r.status().code() == Status::Code::kConflict ||
-                 r.status().code() == Status::Code::kNotFound || r.status().code() == Status::Code::kValidation) {
+      } else if (RefusedRow(r.status())) {
         job.refused.push_back(input + ":" + std::to_string(job.rows[i].line) + ": " + r.status().message());
       } else {
         job.error = r.status();
@@ -266,6 +322,18 @@ void SendBatch(IndexClient& index, IndexJob& job, const std::string& input) {
       if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
       r = index.BulkIndex(records);
       if (r.ok() || r.status().code() != Status::Code::kUnavailable) break;
+    }
+    if (!r.ok() && r.status().code() == Status::Code::kNotFound && round == 0) {
+      // An indexd without dccd's bulk endpoint: every worker goes record by record.
+      per_record = true;
+      for (size_t i : todo) {
+        Status s = IndexOne(index, job.rows[i], job, i, input);
+        if (!s.ok()) {
+          job.error = s;
+          return;
+        }
+      }
+      return;
     }
     if (r.ok()) {
       for (size_t k = 0; k < todo.size(); ++k) {
@@ -386,12 +454,13 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
   if (!file) return Fail(err, cmd, Status::IOError("cannot write", output));
 
   int64_t indexed = 0, created = 0, updated = 0, unchanged = 0, bad_rows = 0, refused = 0;
+  std::atomic<bool> per_record{o.per_record};  // --per-record, or set on the first 404 of /bulk/index
   Status fatal;
   const bool tty = o.progress && isatty(STDERR_FILENO);
   auto begin = std::chrono::steady_clock::now();
   OrderedPipeline<IndexJob> pipeline(
       o.concurrency, static_cast<size_t>(o.concurrency) * 2,
-      [&](int w, IndexJob& job) { SendBatch(indexes[w], job, o.input); },
+      [&](int w, IndexJob& job) { SendBatch(indexes[w], job, o.input, per_record); },
       [&](IndexJob& job) {
         if (!fatal.ok()) return;  // after a fatal error nothing more is committed
         if (!job.error.ok()) {
@@ -461,7 +530,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   out << "indexed " << indexed << " rows (" << created << " created, " << updated << " updated, " << unchanged
       << " unchanged), " << bad_rows << " bad rows, " << refused << " refused by the server; output " << output
-      << "; " << secs << " s";
+      << "; " << secs << " s" << (per_record ? " (record by record: the server has no /bulk/index)" : "");
   if (conn->exchanges()) out << "; " << conn->exchanges() << " token exchanges";
   out << "\n";
   if (!fatal.ok()) {

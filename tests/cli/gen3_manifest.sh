@@ -47,6 +47,22 @@ set +e
 set -e
 grep -q "indexed 3 rows (0 created, 0 updated, 3 unchanged)" "$work/log" || fail "re-run: $(cat "$work/log")"
 cmp -s "$work/out.tsv" "$work/out2.tsv" || fail "a re-run minted other GUIDs"
+# Record by record, as any indexd takes them: unchanged rows cost no write, a changed url
+# of a given GUID is a PUT, a different size for an existing GUID is refused.
+set +e
+"$dcc" manifest index "$work/files.csv" -o "$work/out3.tsv" --per-record >"$work/log" 2>/dev/null
+grep -q "indexed 3 rows (0 created, 0 updated, 3 unchanged).*record by record" "$work/log" || fail "per-record re-run: $(cat "$work/log")"
+sed 's|s3://b/one.bam|s3://b/one-moved.bam|' "$work/files.csv" >"$work/changed.csv"
+echo "dg.4503/0a1b2c3d-0000-4000-8000-000000000001,0123456789abcdef0123456789abcdef,99,s3://b/x,/programs/p,,x.bam" >>"$work/changed.csv"
+"$dcc" manifest index "$work/changed.csv" -o "$work/out4.tsv" --per-record >"$work/log" 2>"$work/err"; rc=$?
+set -e
+[ $rc = 1 ] || fail "a refused row should exit 1, got $rc"
+grep -q "changed.csv:7: a record dg.4503/0a1b2c3d-0000-4000-8000-000000000001 with a different size or md5 already exists" "$work/err" ||
+  fail "size conflict: $(cat "$work/err")"
+grep -q "indexed 3 rows (0 created, 1 updated, 2 unchanged), 2 bad rows, 1 refused" "$work/log" ||
+  fail "per-record summary: $(cat "$work/log")"
+[ "$("$dcc" index get dg.4503/0a1b2c3d-0000-4000-8000-000000000001 | jq -r '.urls[0], .size' | paste -sd' ')" = "s3://b/one-moved.bam 10" ] ||
+  fail "per-record update: $("$dcc" index get dg.4503/0a1b2c3d-0000-4000-8000-000000000001)"
 
 echo "2. kill -9 mid-run, then the same command resumes after the checkpoint's line"
 awk 'BEGIN { print "md5\tsize\turl\tauthz"
@@ -79,7 +95,7 @@ grep -q "downloaded 3003 records in 5 pages (/bulk/export" "$work/log" || fail "
 grep -q "downloaded 3003 records in 3 pages (/index/, 1024 per page)" "$work/log" || fail "index paging: $(cat "$work/log")"
 [ "$(tr ',' '\t' <"$work/all.csv" | md5sum)" = "$(md5sum <"$work/all.tsv")" ] || fail "the two paths disagree"
 [ "$(head -1 "$work/all.csv")" = "guid,urls,authz,acl,md5,file_size,file_name" ] || fail "csv header"
-grep -q "^dg.4503/0a1b2c3d-0000-4000-8000-000000000001,s3://b/one%20copy.bam s3://b/one.bam," "$work/all.csv" ||
+grep -q "^dg.4503/0a1b2c3d-0000-4000-8000-000000000001,s3://b/one%20copy.bam s3://b/one-moved.bam," "$work/all.csv" ||
   fail "sorted urls with %20: $(grep 0a1b2c3d "$work/all.csv")"
 [ ! -e "$work/all.csv.part" ] || fail "the .part file was left"
 
@@ -98,7 +114,7 @@ set -e
 [ $rc = 1 ] || fail "mismatches should exit 1, got $rc"
 expected='dg.4503/0a1b2c3d-0000-4000-8000-000000000001|authz|expected ["/programs/p/projects/a"]|actual ["/programs/p/projects/a","/programs/p/projects/b"]
 dg.4503/0a1b2c3d-0000-4000-8000-000000000001|file_size|expected 11|actual 10
-dg.4503/0a1b2c3d-0000-4000-8000-000000000001|urls|expected ["s3://b/one.bam"]|actual ["s3://b/one copy.bam","s3://b/one.bam"]
+dg.4503/0a1b2c3d-0000-4000-8000-000000000001|urls|expected ["s3://b/one.bam"]|actual ["s3://b/one copy.bam","s3://b/one-moved.bam"]
 dg.4503/0a1b2c3d-0000-4000-8000-0000000000ff|no_record|expected a record|actual none'
 [ "$(cat "$work/errors.log")" = "$expected" ] || fail "mismatch lines:
 $(cat "$work/errors.log")"
