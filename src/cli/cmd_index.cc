@@ -63,11 +63,6 @@ Result<json> ReadJsonArg(const std::string& path) {
   return j;
 }
 
-int Fail(std::ostream& err, const char* cmd, const Status& s) {
-  err << "dcc " << cmd << ": " << s.ToString() << "\n";
-  return ExitCodeFor(s);
-}
-
 void PrintRecords(const std::vector<json>& records, const std::string& format, std::ostream& out) {
   if (format == "json") {
     out << json(records).dump(2) << "\n";
@@ -139,7 +134,7 @@ int RunIndex(const IndexCommandOptions& o, std::ostream& out, std::ostream& err)
   json fields = json::object();
   if (!o.json_file.empty()) {
     auto j = ReadJsonArg(o.json_file);
-    if (!j.ok()) return Fail(err, cmd, j.status());
+    if (!j.ok()) return ReportFailure(err, cmd, j.status());
     fields = *j;
   }
   if (!o.md5.empty()) fields["hashes"] = {{"md5", o.md5}};
@@ -152,43 +147,43 @@ int RunIndex(const IndexCommandOptions& o, std::ostream& out, std::ostream& err)
     if (o.size >= 0) fields["size"] = o.size;
     if (!o.guid.empty()) fields["did"] = o.guid;
     if (!fields.contains("size") || !fields.contains("hashes"))
-      return Fail(err, cmd, Status::InvalidArgument("a record needs --size and --md5 (or size and hashes in --json)"));
+      return ReportFailure(err, cmd, Status::InvalidArgument("a record needs --size and --md5 (or size and hashes in --json)"));
     if (!fields.contains("urls")) fields["urls"] = json::array();
     if (!fields.contains("form")) fields["form"] = "object";
   }
   if (o.update->parsed() && fields.empty())
-    return Fail(err, cmd, Status::InvalidArgument("nothing to change: give --url, --acl, --authz, --file-name, --version or --json"));
+    return ReportFailure(err, cmd, Status::InvalidArgument("nothing to change: give --url, --acl, --authz, --file-name, --version or --json"));
   if (o.update->parsed() && fields.contains("hashes"))
-    return Fail(err, cmd, Status::InvalidArgument("size and hashes cannot change: create a new version instead"));
+    return ReportFailure(err, cmd, Status::InvalidArgument("size and hashes cannot change: create a new version instead"));
 
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) return Fail(err, cmd, conn.status());
+  if (!conn.ok()) return ReportFailure(err, cmd, conn.status());
   auto client = conn->NewClient();
-  if (!client.ok()) return Fail(err, cmd, client.status());
+  if (!client.ok()) return ReportFailure(err, cmd, client.status());
   IndexClient index(**client, conn->index_prefix());
 
   if (o.create->parsed()) {
     auto r = o.prev_guid.empty() ? index.Create(fields) : index.CreateVersion(o.prev_guid, fields);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     out << r->dump() << "\n";
   } else if (o.get->parsed()) {
     auto r = index.Get(o.guid);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     out << r->dump(2) << "\n";
   } else if (o.update->parsed()) {
     auto r = index.Update(o.guid, fields, o.rev);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     out << r->dump() << "\n";
   } else if (o.del->parsed()) {
     Status s = index.Delete(o.guid, o.rev);
-    if (!s.ok()) return Fail(err, cmd, s);
+    if (!s.ok()) return ReportFailure(err, cmd, s);
     out << "deleted " << o.guid << "\n";
   } else if (o.query->parsed()) {
     std::string q = "limit=" + std::to_string(o.limit);
     auto add = [&](const std::string& k, const std::string& v) { q += "&" + k + "=" + sigv4::UriEncode(v, false); };
     for (const auto& h : o.hashes) {
       if (h.find(':') == std::string::npos)
-        return Fail(err, cmd, Status::InvalidArgument("--hash '" + h + "' is not TYPE:VALUE (md5:0123…)"));
+        return ReportFailure(err, cmd, Status::InvalidArgument("--hash '" + h + "' is not TYPE:VALUE (md5:0123…)"));
       add("hash", h);
     }
     if (o.size >= 0) add("size", std::to_string(o.size));
@@ -203,11 +198,11 @@ int RunIndex(const IndexCommandOptions& o, std::ostream& out, std::ostream& err)
     if (!o.file_name.empty()) add("file_name", o.file_name);
     if (!o.start.empty()) add("start", o.start);
     auto r = index.Query(q);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     PrintRecords(r->value("records", std::vector<json>{}), o.format, out);
   } else {
     auto r = index.Versions(o.guid);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     std::vector<json> list;
     if (r->is_object())
       for (size_t i = 0; r->contains(std::to_string(i)); ++i) list.push_back((*r)[std::to_string(i)]);
@@ -236,20 +231,20 @@ void AddDrsCommands(CLI::App& app, DrsCommandOptions& o) {
 int RunDrs(const DrsCommandOptions& o, std::ostream& out, std::ostream& err) {
   const char* cmd = o.get->parsed() ? "drs get" : "drs access";
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) return Fail(err, cmd, conn.status());
+  if (!conn.ok()) return ReportFailure(err, cmd, conn.status());
   auto client = conn->NewClient();
-  if (!client.ok()) return Fail(err, cmd, client.status());
+  if (!client.ok()) return ReportFailure(err, cmd, client.status());
   IndexClient index(**client, conn->index_prefix());
   if (o.get->parsed()) {
     auto r = index.DrsObject(o.id);
-    if (!r.ok()) return Fail(err, cmd, r.status());
+    if (!r.ok()) return ReportFailure(err, cmd, r.status());
     out << r->dump(2) << "\n";
     return kExitOk;
   }
   std::string access_id = o.access_id;
   if (access_id.empty()) {
     auto obj = index.DrsObject(o.id);
-    if (!obj.ok()) return Fail(err, cmd, obj.status());
+    if (!obj.ok()) return ReportFailure(err, cmd, obj.status());
     const json& methods = obj->value("access_methods", json::array());
     for (const auto& m : methods)
       if (m.contains("access_id") && m["access_id"].is_string()) {
@@ -257,10 +252,10 @@ int RunDrs(const DrsCommandOptions& o, std::ostream& out, std::ostream& err) {
         break;
       }
     if (access_id.empty())
-      return Fail(err, cmd, Status::NotFound("DRS object '" + o.id + "' has no access method with an access_id"));
+      return ReportFailure(err, cmd, Status::NotFound("DRS object '" + o.id + "' has no access method with an access_id"));
   }
   auto r = index.DrsAccess(o.id, access_id);
-  if (!r.ok()) return Fail(err, cmd, r.status());
+  if (!r.ok()) return ReportFailure(err, cmd, r.status());
   out << r->dump() << "\n";
   return kExitOk;
 }

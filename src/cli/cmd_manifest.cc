@@ -127,10 +127,7 @@ int RunMerge(const ManifestCommandOptions& o, std::ostream& out, std::ostream& e
   m.include_indexing_columns = !o.no_indexing_columns;
   auto start = std::chrono::steady_clock::now();
   auto stats = MergeGuidsIntoMetadata(o.indexing_manifest, o.metadata_manifest, o.output, m);
-  if (!stats.ok()) {
-    err << "dcc manifest merge: " << stats.status().ToString() << "\n";
-    return ExitCodeFor(stats.status());
-  }
+  if (!stats.ok()) return ReportFailure(err, "manifest merge", stats.status());
   for (const auto& d : stats->unmatched) err << d.where << ": " << d.message << "\n";
   if (stats->unmatched_rows > static_cast<int64_t>(stats->unmatched.size()))
     err << "... and " << stats->unmatched_rows - static_cast<int64_t>(stats->unmatched.size()) << " more unmatched rows\n";
@@ -148,15 +145,9 @@ int RunManifestDownload(const ManifestCommandOptions& o, std::ostream& out, std:
                          : o.format == "csv" ? ','
                                              : ManifestDelimiterFor(o.output);
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) {
-    err << "dcc manifest download: " << conn.status().ToString() << "\n";
-    return ExitCodeFor(conn.status());
-  }
+  if (!conn.ok()) return ReportFailure(err, "manifest download", conn.status());
   auto client = conn->NewClient();
-  if (!client.ok()) {
-    err << "dcc manifest download: " << client.status().ToString() << "\n";
-    return ExitCodeFor(client.status());
-  }
+  if (!client.ok()) return ReportFailure(err, "manifest download", client.status());
   IndexClient index(**client, conn->index_prefix());
   // Written to a temporary name and renamed at the end: a failed run leaves no partial
   // manifest that looks complete.

@@ -22,21 +22,6 @@ namespace dcc::cli {
 using nlohmann::json;
 namespace {
 
-int Fail(std::ostream& err, const char* cmd, const Status& s) {
-  err << "dcc manifest " << cmd << ": " << s.ToString() << "\n";
-  return ExitCodeFor(s);
-}
-
-// Opens one Client per worker up front, so a refused key fails before any work.
-Result<std::vector<std::unique_ptr<Client>>> WorkerClients(const Gen3Connection& conn, int n) {
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < n; ++i) {
-    DCC_ASSIGN_OR_RETURN(auto c, conn.NewClient());
-    clients.push_back(std::move(c));
-  }
-  return clients;
-}
-
 std::vector<std::string> SortedStrings(const json& v) {
   std::vector<std::string> out;
   if (v.is_array())
@@ -130,22 +115,22 @@ void Compare(const VerifyRow& row, const json* rec, const ManifestColumns& col, 
 }  // namespace
 
 int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* cmd = "verify";
+  const char* cmd = "manifest verify";
   auto reader = ManifestReader::Open(o.input);
-  if (!reader.ok()) return Fail(err, cmd, reader.status());
+  if (!reader.ok()) return ReportFailure(err, cmd, reader.status());
   ManifestColumns col = ManifestColumns::Of(**reader);
-  if (col.guid < 0) return Fail(err, cmd, Status::InvalidArgument("the manifest has no guid column", o.input));
+  if (col.guid < 0) return ReportFailure(err, cmd, Status::InvalidArgument("the manifest has no guid column", o.input));
   std::ofstream file;
   std::ostream* sink = &out;
   if (!o.output.empty()) {
     file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) return Fail(err, cmd, Status::IOError("cannot write", o.output));
+    if (!file) return ReportFailure(err, cmd, Status::IOError("cannot write", o.output));
     sink = &file;
   }
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) return Fail(err, cmd, conn.status());
-  auto clients = WorkerClients(*conn, o.concurrency);
-  if (!clients.ok()) return Fail(err, cmd, clients.status());
+  if (!conn.ok()) return ReportFailure(err, cmd, conn.status());
+  auto clients = conn->NewClients(o.concurrency);
+  if (!clients.ok()) return ReportFailure(err, cmd, clients.status());
   std::vector<IndexClient> indexes;
   for (auto& c : *clients) indexes.emplace_back(*c, conn->index_prefix());
 
@@ -210,7 +195,7 @@ int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::o
   pipeline.Finish();
   if (tty) err << "\n";
   sink->flush();
-  if (!fatal.ok()) return Fail(err, cmd, fatal);
+  if (!fatal.ok()) return ReportFailure(err, cmd, fatal);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   err << "verified " << rows << " rows: " << mismatched << " mismatched, " << bad_rows << " unreadable, in " << secs
       << " s\n";
@@ -402,9 +387,9 @@ Status WriteCheckpoint(const std::string& path, const Checkpoint& c) {
 }  // namespace
 
 int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* cmd = "index";
+  const char* cmd = "manifest index";
   auto reader = ManifestReader::Open(o.input);
-  if (!reader.ok()) return Fail(err, cmd, reader.status());
+  if (!reader.ok()) return ReportFailure(err, cmd, reader.status());
   ManifestColumns col = ManifestColumns::Of(**reader);
   const std::string output = o.output.empty() ? o.input + ".indexed.tsv" : o.output;
   const std::string checkpoint_path = o.checkpoint.empty() ? output + ".checkpoint" : o.checkpoint;
@@ -414,19 +399,19 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
   Checkpoint cp{input_id, 0, 0};
   if (!o.restart) {
     auto existing = ReadCheckpoint(checkpoint_path);
-    if (!existing.ok()) return Fail(err, cmd, existing.status());
+    if (!existing.ok()) return ReportFailure(err, cmd, existing.status());
     if (*existing) {
       if ((*existing)->input != input_id)
-        return Fail(err, cmd, Status::InvalidArgument("the checkpoint is for " + (*existing)->input +
+        return ReportFailure(err, cmd, Status::InvalidArgument("the checkpoint is for " + (*existing)->input +
                                                       ", not this manifest (pass --restart to start over)",
                                                       checkpoint_path));
       cp = **existing;
     }
   }
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) return Fail(err, cmd, conn.status());
-  auto clients = WorkerClients(*conn, o.concurrency);
-  if (!clients.ok()) return Fail(err, cmd, clients.status());
+  if (!conn.ok()) return ReportFailure(err, cmd, conn.status());
+  auto clients = conn->NewClients(o.concurrency);
+  if (!clients.ok()) return ReportFailure(err, cmd, clients.status());
   std::vector<IndexClient> indexes;
   for (auto& c : *clients) indexes.emplace_back(*c, conn->index_prefix());
 
@@ -441,7 +426,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
   std::fstream file;
   if (cp.line > 0) {
     std::filesystem::resize_file(output, static_cast<uintmax_t>(cp.output_bytes), ec);
-    if (ec) return Fail(err, cmd, Status::IOError("cannot resume the output: " + ec.message(), output));
+    if (ec) return ReportFailure(err, cmd, Status::IOError("cannot resume the output: " + ec.message(), output));
     file.open(output, std::ios::binary | std::ios::in | std::ios::out | std::ios::ate);
     err << "resuming " << o.input << " after line " << cp.line << " (checkpoint " << checkpoint_path << ")\n";
   } else {
@@ -451,7 +436,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
     file << h;
     cp.output_bytes = static_cast<int64_t>(h.size());
   }
-  if (!file) return Fail(err, cmd, Status::IOError("cannot write", output));
+  if (!file) return ReportFailure(err, cmd, Status::IOError("cannot write", output));
 
   int64_t indexed = 0, created = 0, updated = 0, unchanged = 0, bad_rows = 0, refused = 0;
   std::atomic<bool> per_record{o.per_record};  // --per-record, or set on the first 404 of /bulk/index

@@ -18,11 +18,6 @@ namespace {
 
 constexpr int kRowsPerJob = 200;
 
-int Fail(std::ostream& err, const char* cmd, const Status& s) {
-  err << "dcc manifest " << cmd << ": " << s.ToString() << "\n";
-  return ExitCodeFor(s);
-}
-
 // A cell as the SDK reads it: trimmed, outer quotes dropped, '' as ', then JSON if it
 // parses (123, true, null, {"a": 1} nest as values), else the text.
 json CellValue(const std::string& raw) {
@@ -64,10 +59,7 @@ Result<Setup> Prepare(const ManifestCommandOptions& o) {
     return Status::InvalidArgument("the manifest has no '" + o.guid_column + "' column (set --guid-column)", o.input);
   DCC_ASSIGN_OR_RETURN(Gen3Connection conn, Gen3Connection::Open(o.gen3));
   s.conn = std::move(conn);
-  for (int i = 0; i < o.concurrency; ++i) {
-    DCC_ASSIGN_OR_RETURN(auto c, s.conn->NewClient());
-    s.clients.push_back(std::move(c));
-  }
+  DCC_ASSIGN_OR_RETURN(s.clients, s.conn->NewClients(o.concurrency));
   return s;
 }
 
@@ -122,9 +114,9 @@ int Drive(const ManifestCommandOptions& o, Setup& s, const char* cmd, const char
   pipeline.Finish();
   sink.flush();
   if (tty) err << "\n";
-  if (!fatal.ok()) return Fail(err, cmd, fatal);
+  if (!fatal.ok()) return ReportFailure(err, cmd, fatal);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  out << verb << " " << done << " rows: " << failed << (std::string(cmd) == "verify-metadata" ? " mismatched, " : " failed, ")
+  out << verb << " " << done << " rows: " << failed << (std::string(cmd) == "manifest verify-metadata" ? " mismatched, " : " failed, ")
       << bad_rows << " unreadable, in " << secs << " s\n";
   return failed == 0 && bad_rows == 0 ? kExitOk : kExitFailed;
 }
@@ -138,9 +130,9 @@ bool Fatal(const Status& s) {
 }  // namespace
 
 int RunManifestIngestMetadata(const ManifestCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* cmd = "ingest-metadata";
+  const char* cmd = "manifest ingest-metadata";
   auto setup = Prepare(o);
-  if (!setup.ok()) return Fail(err, cmd, setup.status());
+  if (!setup.ok()) return ReportFailure(err, cmd, setup.status());
   Setup& s = *setup;
   std::vector<IndexClient> indexes;
   std::vector<MdsClient> mds;
@@ -185,14 +177,14 @@ int RunManifestIngestMetadata(const ManifestCommandOptions& o, std::ostream& out
 }
 
 int RunManifestVerifyMetadata(const ManifestCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* cmd = "verify-metadata";
+  const char* cmd = "manifest verify-metadata";
   std::ofstream file;
   if (!o.output.empty()) {
     file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) return Fail(err, cmd, Status::IOError("cannot write", o.output));
+    if (!file) return ReportFailure(err, cmd, Status::IOError("cannot write", o.output));
   }
   auto setup = Prepare(o);
-  if (!setup.ok()) return Fail(err, cmd, setup.status());
+  if (!setup.ok()) return ReportFailure(err, cmd, setup.status());
   Setup& s = *setup;
   std::vector<MdsClient> mds;
   for (auto& c : s.clients) mds.emplace_back(*c, o.read_prefix, o.admin_prefix);

@@ -53,11 +53,6 @@ Result<json> ReadData(const std::string& arg) {
   return j;
 }
 
-int Fail(std::ostream& err, const char* cmd, const Status& s) {
-  err << "dcc " << cmd << ": " << s.ToString() << "\n";
-  return ExitCodeFor(s);
-}
-
 }  // namespace
 
 void AddMdsCommands(CLI::App& app, MdsCommandOptions& o) {
@@ -98,20 +93,20 @@ int RunMds(const MdsCommandOptions& o, std::ostream& out, std::ostream& err) {
   json data;
   if (o.create->parsed() || o.update->parsed()) {
     auto d = ReadData(o.data);
-    if (!d.ok()) return Fail(err, cmd, d.status());
+    if (!d.ok()) return ReportFailure(err, cmd, d.status());
     data = *d;
   }
   std::string query;
   for (const auto& t : o.terms) {
     auto eq = t.find('=');
-    if (eq == std::string::npos || eq == 0) return Fail(err, cmd, Status::InvalidArgument("'" + t + "' is not KEY=VALUE"));
+    if (eq == std::string::npos || eq == 0) return ReportFailure(err, cmd, Status::InvalidArgument("'" + t + "' is not KEY=VALUE"));
     query += (query.empty() ? "" : "&") + sigv4::UriEncode(t.substr(0, eq), false) + "=" +
              sigv4::UriEncode(t.substr(eq + 1), false);
   }
   auto conn = Gen3Connection::Open(o.gen3);
-  if (!conn.ok()) return Fail(err, cmd, conn.status());
+  if (!conn.ok()) return ReportFailure(err, cmd, conn.status());
   auto client = conn->NewClient();
-  if (!client.ok()) return Fail(err, cmd, client.status());
+  if (!client.ok()) return ReportFailure(err, cmd, client.status());
   MdsClient mds(**client, o.read_prefix, o.admin_prefix);
   Result<json> r = json();
   if (o.get->parsed()) r = mds.Get(o.guid);
@@ -120,11 +115,11 @@ int RunMds(const MdsCommandOptions& o, std::ostream& out, std::ostream& err) {
   else if (o.query->parsed()) r = mds.Query(query, o.full, o.limit, o.offset);
   else {
     Status s = mds.Delete(o.guid);
-    if (!s.ok()) return Fail(err, cmd, s);
+    if (!s.ok()) return ReportFailure(err, cmd, s);
     out << "deleted " << o.guid << "\n";
     return kExitOk;
   }
-  if (!r.ok()) return Fail(err, cmd, r.status());
+  if (!r.ok()) return ReportFailure(err, cmd, r.status());
   out << r->dump(2) << "\n";
   return kExitOk;
 }

@@ -39,4 +39,13 @@ Result<Gen3Connection> Gen3Connection::Open(const Gen3Flags& f) {
 
 Result<std::unique_ptr<Client>> Gen3Connection::NewClient() const { return Client::Open(options_); }
 
+Result<std::vector<std::unique_ptr<Client>>> Gen3Connection::NewClients(int n) const {
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < n; ++i) {
+    DCC_ASSIGN_OR_RETURN(auto c, NewClient());
+    clients.push_back(std::move(c));
+  }
+  return clients;
+}
+
 }  // namespace dcc::cli

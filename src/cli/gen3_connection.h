@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dcc/client.h"
 #include "dcc/gen3_auth.h"
@@ -29,6 +30,8 @@ class Gen3Connection {
   static Result<Gen3Connection> Open(const Gen3Flags& flags);
   // A new Client (one per worker thread; they share the token source).
   Result<std::unique_ptr<Client>> NewClient() const;
+  // `n` Clients, one per worker, opened up front.
+  Result<std::vector<std::unique_ptr<Client>>> NewClients(int n) const;
   const std::string& index_prefix() const { return index_prefix_; }
   const std::string& url() const { return options_.url; }
   // Token exchanges so far (0 with Basic keys).
