@@ -82,6 +82,9 @@ class MdsClient {
   Result<nlohmann::json> Create(const std::string& guid, const nlohmann::json& data, bool overwrite);
   // PUT /metadata/{guid}?merge=: NotFound when absent; merge is shallow (top-level keys).
   Result<nlohmann::json> Update(const std::string& guid, const nlohmann::json& data, bool merge);
+  // POST /metadata?overwrite= with [{"guid","data"}...]: many entries in one request.
+  // The answer {"created","updated","conflict","bad_input"} (lists of guids).
+  Result<nlohmann::json> BatchCreate(const nlohmann::json& entries, bool overwrite);
   // DELETE /metadata/{guid}.
   Status Delete(const std::string& guid);
   // GET /metadata?<query>&data=&limit=&offset= (query URL-encoded, "a.b=1&_guid_type=x"):

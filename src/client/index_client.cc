@@ -180,6 +180,12 @@ Result<json> MdsClient::Update(const std::string& guid, const json& data, bool m
   return std::move(r.body);
 }
 
+Result<json> MdsClient::BatchCreate(const json& entries, bool overwrite) {
+  DCC_ASSIGN_OR_RETURN(auto r, Call(c_, "POST", admin_ + "/metadata?overwrite=" + (overwrite ? "true" : "false"),
+                                    &entries, {200, 201}));
+  return std::move(r.body);
+}
+
 Status MdsClient::Delete(const std::string& guid) {
   auto r = Call(c_, "DELETE", admin_ + "/metadata/" + Enc(guid), nullptr, {200, 204});
   return r.ok() ? Status::Ok() : r.status();
