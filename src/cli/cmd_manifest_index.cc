@@ -135,7 +135,8 @@ int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::o
   for (auto& c : *clients) indexes.emplace_back(*c, conn->index_prefix());
 
   int64_t rows = 0, mismatched = 0, bad_rows = 0;
-  Status fatal;
+  Status fatal;                      // written by commits only
+  std::atomic<bool> stopped{false};  // read by the producer
   const bool tty = o.progress && isatty(STDERR_FILENO);
   auto begin = std::chrono::steady_clock::now();
   OrderedPipeline<VerifyJob> pipeline(
@@ -159,6 +160,7 @@ int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::o
       [&](VerifyJob& job) {
         if (!job.error.ok()) {
           if (fatal.ok()) fatal = job.error;
+          stopped = true;
           return;
         }
         *sink << job.lines;
@@ -176,7 +178,7 @@ int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::o
       ++bad_rows;
       continue;
     }
-    if (!*more || !fatal.ok()) break;
+    if (!*more || stopped) break;
     std::string where = o.input + ":" + std::to_string(line);
     auto f = ReadManifestFile(cells, col, where, /*require_content=*/false);
     if (f.ok() && f->guid.empty()) f = Status::InvalidArgument("no guid", where);
@@ -440,6 +442,8 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
 
   int64_t indexed = 0, created = 0, updated = 0, unchanged = 0, bad_rows = 0, refused = 0;
   std::atomic<bool> per_record{o.per_record};  // --per-record, or set on the first 404 of /bulk/index
+  std::atomic<bool> stopped{false};            // a commit failed: the producer stops reading
+  const int64_t resume_after = cp.line;        // cp itself is the commits' (another thread's)
   Status fatal;
   const bool tty = o.progress && isatty(STDERR_FILENO);
   auto begin = std::chrono::steady_clock::now();
@@ -450,6 +454,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
         if (!fatal.ok()) return;  // after a fatal error nothing more is committed
         if (!job.error.ok()) {
           fatal = job.error;
+          stopped = true;
           return;
         }
         std::string buffer;
@@ -457,7 +462,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
           if (job.ok[i]) AppendManifestRow(buffer, job.rows[i].out_cells, '\t');
         file << buffer;
         file.flush();
-        for (const auto& r : job.refused) err << r << "\n";
+        for (const auto& r : job.refused) err << (r + "\n");
         refused += static_cast<int64_t>(job.refused.size());
         created += job.created;
         updated += job.updated;
@@ -467,10 +472,14 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
         cp.output_bytes += static_cast<int64_t>(buffer.size());
         if (!file) {
           fatal = Status::IOError("cannot write", output);
+          stopped = true;
           return;
         }
         Status s = WriteCheckpoint(checkpoint_path, cp);
-        if (!s.ok()) fatal = s;
+        if (!s.ok()) {
+          fatal = s;
+          stopped = true;
+        }
         if (tty) err << "\r" << indexed << " rows indexed" << std::flush;
       });
   IndexJob job;
@@ -479,15 +488,15 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
   for (;;) {
     auto more = (*reader)->Next(cells, line);
     if (!more.ok()) {  // a malformed row: reported, and the reader goes on after it
-      if (line > cp.line) {
+      if (line > resume_after) {
         err << more.status().ToString() << "\n";
         ++bad_rows;
         job.last_line = line;
       }
       continue;
     }
-    if (!*more || !fatal.ok()) break;
-    if (line <= cp.line) continue;  // committed by an earlier run
+    if (!*more || stopped) break;
+    if (line <= resume_after) continue;  // committed by an earlier run
     job.last_line = line;
     auto f = ReadManifestFile(cells, col, o.input + ":" + std::to_string(line));
     if (!f.ok()) {
@@ -508,7 +517,7 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
       job = IndexJob();
     }
   }
-  if (!job.rows.empty() || job.last_line > cp.line) pipeline.Push(std::move(job));
+  if (!job.rows.empty() || job.last_line > resume_after) pipeline.Push(std::move(job));
   pipeline.Finish();
   file.close();
   if (tty) err << "\n";

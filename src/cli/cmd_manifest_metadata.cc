@@ -68,13 +68,15 @@ Result<Setup> Prepare(const ManifestCommandOptions& o) {
 int Drive(const ManifestCommandOptions& o, Setup& s, const char* cmd, const char* verb,
           std::function<void(int, MetadataJob&)> work, std::ostream& sink, std::ostream& out, std::ostream& err) {
   int64_t done = 0, failed = 0, bad_rows = 0;
-  Status fatal;
+  Status fatal;                      // written by commits only
+  std::atomic<bool> stopped{false};  // read by the producer
   const bool tty = o.progress && isatty(STDERR_FILENO);
   auto begin = std::chrono::steady_clock::now();
   OrderedPipeline<MetadataJob> pipeline(o.concurrency, static_cast<size_t>(o.concurrency) * 2, work,
                                         [&](MetadataJob& job) {
                                           if (!job.error.ok()) {
                                             if (fatal.ok()) fatal = job.error;
+                                            stopped = true;
                                             return;
                                           }
                                           sink << job.lines;
@@ -93,7 +95,7 @@ int Drive(const ManifestCommandOptions& o, Setup& s, const char* cmd, const char
       ++bad_rows;
       continue;
     }
-    if (!*more || !fatal.ok()) break;
+    if (!*more || stopped) break;
     MetadataRow row;
     row.line = line;
     row.guid = cells[s.guid_column];

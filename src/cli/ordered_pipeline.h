@@ -1,10 +1,15 @@
 // src/cli/ordered_pipeline.h: bounded parallel work with in-order results, for the
-// manifest tools: the calling thread produces jobs and commits finished ones in the order
-// it produced them (so output files and checkpoints advance in input order), while
-// `workers` threads run them. At most `max_in_flight` jobs exist at once: memory stays
+// manifest tools: one thread produces jobs, `workers` threads run them, and each finished
+// job is committed in the order it was pushed (so output files and checkpoints advance
+// like the input), as soon as it and all before it are done, even while the producer
+// waits on a slow input (a pipe). At most `max_in_flight` jobs exist at once: memory stays
 // bounded whatever the manifest's size.
+//
+// Commits run on the worker threads, one at a time and in order; state that only commits
+// touch needs no lock, but anything the producer also reads (a stop flag) must be atomic.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -19,7 +24,7 @@ template <typename Job>
 class OrderedPipeline {
  public:
   // work(worker_index, job) runs on a worker thread; worker_index lets each worker keep its
-  // own Client. commit(job) runs on the producing thread, in production order.
+  // own Client. commit(job) runs in push order, never two at once.
   OrderedPipeline(int workers, size_t max_in_flight, std::function<void(int, Job&)> work,
                   std::function<void(Job&)> commit)
       : work_(std::move(work)), commit_(std::move(commit)), max_in_flight_(std::max<size_t>(max_in_flight, 1)) {
@@ -27,19 +32,19 @@ class OrderedPipeline {
   }
   ~OrderedPipeline() { Finish(); }
 
+  // Blocks while max_in_flight jobs are not yet committed.
   void Push(Job job) {
     std::unique_lock<std::mutex> lock(mu_);
-    while (slots_.size() >= max_in_flight_) CommitFront(lock, /*wait=*/true);
+    space_cv_.wait(lock, [&] { return slots_.size() < max_in_flight_; });
     slots_.push_back(std::make_unique<Slot>(Slot{std::move(job), false}));
     pending_.push_back(slots_.back().get());
     work_cv_.notify_one();
-    while (!slots_.empty() && slots_.front()->done) CommitFront(lock, false);
   }
 
-  // Waits for every job, commits the rest, stops the workers. Idempotent.
+  // Waits until every job is committed, then stops the workers. Idempotent.
   void Finish() {
     std::unique_lock<std::mutex> lock(mu_);
-    while (!slots_.empty()) CommitFront(lock, true);
+    space_cv_.wait(lock, [&] { return slots_.empty() && !committing_; });
     stop_ = true;
     work_cv_.notify_all();
     lock.unlock();
@@ -53,29 +58,29 @@ class OrderedPipeline {
     bool done;
   };
 
-  void CommitFront(std::unique_lock<std::mutex>& lock, bool wait) {
-    if (wait) done_cv_.wait(lock, [&] { return slots_.front()->done; });
-    std::unique_ptr<Slot> slot = std::move(slots_.front());
-    slots_.pop_front();
-    lock.unlock();
-    commit_(slot->job);
-    lock.lock();
-  }
-
   void Loop(int index) {
+    std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      Slot* slot;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        work_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
-        if (pending_.empty()) return;
-        slot = pending_.front();
-        pending_.pop_front();
-      }
+      work_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+      if (pending_.empty()) return;
+      Slot* slot = pending_.front();
+      pending_.pop_front();
+      lock.unlock();
       work_(index, slot->job);
-      std::lock_guard<std::mutex> lock(mu_);
+      lock.lock();
       slot->done = true;
-      done_cv_.notify_all();
+      // Whoever finds the front done commits it and what follows, unless another worker
+      // is already doing so (it will see this slot when it looks again).
+      while (!committing_ && !slots_.empty() && slots_.front()->done) {
+        committing_ = true;
+        std::unique_ptr<Slot> front = std::move(slots_.front());
+        slots_.pop_front();
+        lock.unlock();
+        commit_(front->job);
+        lock.lock();
+        committing_ = false;
+        space_cv_.notify_all();
+      }
     }
   }
 
@@ -83,9 +88,10 @@ class OrderedPipeline {
   std::function<void(Job&)> commit_;
   size_t max_in_flight_;
   std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_;
+  std::condition_variable work_cv_, space_cv_;
   std::deque<std::unique_ptr<Slot>> slots_;
   std::deque<Slot*> pending_;
+  bool committing_ = false;
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };

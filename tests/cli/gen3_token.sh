@@ -57,8 +57,11 @@ n=$(sed -n 's/.*; \([0-9]*\) token exchanges$/\1/p' "$work/log")
 echo "4. the key is revoked mid-run: one refresh is tried, then exit 5 and a checkpoint to resume from"
 key_id=$(jq -r .key_id "$work/credentials.json")
 mkfifo "$work/more.tsv"
-{ printf 'md5\tsize\turl\tauthz\n'; rows 41 60; sleep 2
-  curl -s -o /dev/null -u "$admin" -X DELETE "$url/user/credentials/api/$key_id"; sleep 1; rows 61 80; } >"$work/more.tsv" &
+# The writer revokes the key once both first batches are committed (the checkpoint says
+# line 21), then sends the rest.
+{ printf 'md5\tsize\turl\tauthz\n'; rows 41 60
+  for _ in $(seq 600); do [ "$(jq .line "$work/more.out.tsv.checkpoint" 2>/dev/null)" = 21 ] && break; sleep 0.05; done
+  curl -s -o /dev/null -u "$admin" -X DELETE "$url/user/credentials/api/$key_id"; rows 61 80; } >"$work/more.tsv" &
 writer=$!
 set +e
 "$dcc" manifest index "$work/more.tsv" -o "$work/more.out.tsv" --auth "$work/credentials.json" --batch 10 \
