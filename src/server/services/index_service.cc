@@ -454,7 +454,7 @@ Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::str
   const std::string prefix = access_id + "://";
   const std::string ours = "s3://" + files_.options().bucket + "/";
   for (const auto& url : row.urls) {
-    if (url.compare(0, prefix.size(), prefix) != 0) continue;
+    if (!access_id.empty() && url.compare(0, prefix.size(), prefix) != 0) continue;
     std::string key = row.blob_key;
     if (key.empty() && url.compare(0, ours.size(), ours) == 0) {
       key = url.substr(ours.size());
@@ -480,10 +480,13 @@ Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::str
       return signer_.Sign("/_blobs/" + key, params,
                           static_cast<int64_t>(std::time(nullptr)) + options_.access_url_seconds);
     }
-    if (access_id == "http" || access_id == "https") return url;
+    if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return url;
+    if (access_id.empty()) continue;  // any protocol: try the next url
     return Status::NotFound("the " + access_id + " copy of " + guid + " (" + url +
                             ") is not held by this server and cannot be signed here");
   }
+  if (access_id.empty())
+    return Status::NotFound("no url of " + guid + " is held by this server or reachable over http(s)");
   return Status::NotFound("no access method '" + access_id + "' for " + guid);
 }
 

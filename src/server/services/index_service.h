@@ -99,7 +99,8 @@ class IndexService {
 
   // A signed, expiring download path ("/_blobs/<key>?...&signature=") for the bytes of
   // `guid`'s url with scheme `access_id` ("s3", "https", ...), or that url as-is when it
-  // is http(s). Needs "read" on the record's authz (records of files: the file's
+  // is http(s). An empty `access_id` takes the first url that can be served (fence's
+  // download without ?protocol=). Needs "read" on the record's authz (records of files: the file's
   // visibility; bytes an uploaded file owns also need that file's visibility when
   // another record names them). NotFound for no such record or access id, or bytes
   // dccd does not hold.

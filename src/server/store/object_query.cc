@@ -82,6 +82,13 @@ void AddColumns(Where& w, const ObjectQuery& q) {
   for (const auto& [k, v] : q.metadata)
     w.Add(JsonText("o.metadata", w.BindKeyPath(k)) + " = " + w.Bind(v));
   for (const auto& m : q.urls_metadata) w.Add(UrlsMetadataMatch(w, m));
+  if (q.url_contains)
+    w.Add("EXISTS(SELECT 1 FROM object_urls x WHERE x.did = o.did AND instr(x.url, " +
+          w.Bind(*q.url_contains) + ") > 0)");
+  if (q.url_excludes)
+    w.Add("NOT EXISTS(SELECT 1 FROM object_urls x WHERE x.did = o.did AND instr(x.url, " +
+          w.Bind(*q.url_excludes) + ") > 0)");
+  if (q.versioned) w.Add(*q.versioned ? "o.version IS NOT NULL" : "o.version IS NULL");
 }
 
 std::string AnyIn(Where& w, const char* table, const char* column,

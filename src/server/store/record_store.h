@@ -92,6 +92,9 @@ struct ObjectQuery {
     std::vector<std::pair<std::string, std::string>> kv;
   };
   std::vector<UrlsMetadata> urls_metadata;
+  std::optional<std::string> url_contains;  // some url contains it (/_query/urls/q include)
+  std::optional<std::string> url_excludes;  // no url contains it (exclude)
+  std::optional<bool> versioned;            // version is (not) null
   // negate_params: a record matching any of these is excluded.
   struct Negated {
     std::optional<std::string> file_name, version, uploader;

@@ -1,5 +1,9 @@
 #include "server/api/indexd/routes.h"
 
+#include <algorithm>
+#include <functional>
+#include <map>
+
 #include "server/api/indexd/wire.h"
 
 namespace dcc::server::indexd {
@@ -17,7 +21,8 @@ Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
 // The caller of a write: 401 without credentials (the service checks permissions).
 Result<Caller> SignedIn(Services& s, const HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  if (caller.anonymous()) return Status::Unauthenticated("credentials required to change the index");
+  if (caller.anonymous())
+    return Status::Unauthenticated("credentials required to change the index");
   return caller;
 }
 
@@ -142,9 +147,22 @@ Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
   });
 }
 
+// GET /index/{guid}: the stored record, with indexd's decoration of urls_metadata
+// entries (gen3.md §2.1): "cloud" by url scheme and "available": true when absent.
+// Listings serve the stored text undecorated, as indexd does.
 Result<HttpResponse> Get(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Get(req.captures[0]));
-  return RawJson(std::move(row.doc));
+  if (row.urls_metadata.empty()) return RawJson(std::move(row.doc));
+  static const std::map<std::string, std::string> kClouds = {
+      {"s3", "aws"}, {"gs", "gcp"}, {"az", "azure"}};
+  json doc = json::parse(row.doc);
+  for (auto& [url, meta] : doc["urls_metadata"].items()) {
+    if (!meta.is_object()) continue;
+    auto cloud = kClouds.find(url.substr(0, url.find("://")));
+    if (cloud != kClouds.end() && !meta.contains("cloud")) meta["cloud"] = cloud->second;
+    if (!meta.contains("available")) meta["available"] = true;
+  }
+  return JsonResponse(200, doc);
 }
 
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
@@ -339,17 +357,7 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
     q.size = static_cast<uint64_t>(n);
     size = n;
   }
-  if (req.HasQuery("ids")) {
-    std::string ids = req.Query("ids");
-    size_t b = 0;
-    while (b <= ids.size()) {
-      size_t e = ids.find(',', b);
-      std::string id = ids.substr(b, e == std::string::npos ? std::string::npos : e - b);
-      if (!id.empty()) q.ids.push_back(id);
-      if (e == std::string::npos) break;
-      b = e + 1;
-    }
-  }
+  if (req.HasQuery("ids")) q.ids = SplitComma(req.Query("ids"));
   int64_t start = 0, limit = 100;
   if (req.HasQuery("start")) {
     DCC_ASSIGN_OR_RETURN(start, ParseCount(req.Query("start"), "start"));
@@ -377,6 +385,96 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
   return JsonResponse(
       200,
       {{"urls", urls}, {"limit", limit}, {"start", start}, {"size", size}, {"hashes", hashes}});
+}
+
+// The /_query endpoints answer 400 for an unknown parameter, as indexd does.
+Status OnlyParams(const HttpRequest& req, std::initializer_list<const char*> allowed) {
+  for (const auto& [k, v] : req.query) {
+    (void)v;
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }) ==
+        allowed.end())
+      return Status::InvalidArgument("unknown query parameter '" + k + "'", k);
+  }
+  return Status::Ok();
+}
+
+std::string ValueText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// The paging and field selection shared by the /_query endpoints.
+struct QueryPage {
+  int64_t offset = 0;
+  int64_t limit = 1000;
+  std::vector<std::string> fields;
+};
+
+Result<QueryPage> ParseQueryPage(const HttpRequest& req, ObjectQuery& q,
+                                 const char* default_fields) {
+  QueryPage p;
+  if (req.HasQuery("offset")) {
+    DCC_ASSIGN_OR_RETURN(p.offset, ParseCount(req.Query("offset"), "offset"));
+  }
+  if (req.HasQuery("limit")) {
+    DCC_ASSIGN_OR_RETURN(p.limit, ParseCount(req.Query("limit"), "limit"));
+  }
+  if (req.HasQuery("versioned")) {
+    DCC_ASSIGN_OR_RETURN(bool v, ParseBool(req.Query("versioned"), "versioned"));
+    q.versioned = v;
+  }
+  p.fields = SplitComma(req.HasQuery("fields") ? req.Query("fields") : default_fields);
+  q.limit = p.offset + p.limit;
+  return p;
+}
+
+// Runs `q` and renders the records past `page.offset` with `page.fields`; `reshape`
+// may replace the urls of each record (and returns false to skip it).
+Result<HttpResponse> QueryAnswer(Services& s, const ObjectQuery& q, const QueryPage& page,
+                                 const std::function<bool(json&)>& reshape) {
+  json out = json::array();
+  int64_t seen = 0;
+  DCC_RETURN_IF_ERROR(s.index.List(q, [&](const std::string&, const std::string& doc) {
+    if (seen++ < page.offset) return Status::Ok();
+    json rec = json::parse(doc, nullptr, false);
+    if (!rec.is_object() || !reshape(rec)) return Status::Ok();
+    json item = json::object();
+    for (const auto& f : page.fields)
+      if (rec.contains(f)) item[f] = rec[f];
+    out.push_back(std::move(item));
+    return Status::Ok();
+  }));
+  return JsonResponse(200, out);
+}
+
+// GET /_query/urls/q?include=&exclude=&versioned=&offset=&limit=&fields=: records with a
+// url containing `include` and none containing `exclude`, in did order.
+Result<HttpResponse> QueryUrls(Services& s, HttpRequest& req) {
+  DCC_RETURN_IF_ERROR(
+      OnlyParams(req, {"include", "exclude", "versioned", "offset", "limit", "fields"}));
+  ObjectQuery q;
+  if (req.HasQuery("include")) q.url_contains = req.Query("include");
+  if (req.HasQuery("exclude")) q.url_excludes = req.Query("exclude");
+  DCC_ASSIGN_OR_RETURN(QueryPage page, ParseQueryPage(req, q, "did,urls"));
+  return QueryAnswer(s, q, page, [](json&) { return true; });
+}
+
+// GET /_query/urls/metadata/q?key=&value=&url=...: records with a url (containing `url`)
+// whose urls_metadata has key == value; "urls" lists only those urls.
+Result<HttpResponse> QueryUrlsMetadata(Services& s, HttpRequest& req) {
+  DCC_RETURN_IF_ERROR(
+      OnlyParams(req, {"key", "value", "url", "versioned", "offset", "limit", "fields"}));
+  if (!req.HasQuery("key") || !req.HasQuery("value"))
+    return Status::InvalidArgument("key and value are required");
+  const std::string key = req.Query("key"), value = req.Query("value"), url = req.Query("url");
+  ObjectQuery q;
+  q.urls_metadata.push_back({url, {{key, value}}});
+  DCC_ASSIGN_OR_RETURN(QueryPage page, ParseQueryPage(req, q, "did,urls,rev"));
+  return QueryAnswer(s, q, page, [&](json& rec) {
+    json urls = json::array();
+    for (const auto& [u, meta] : rec["urls_metadata"].items())
+      if (u.find(url) != std::string::npos && meta.contains(key) && ValueText(meta[key]) == value)
+        urls.push_back(u);
+    rec["urls"] = urls;
+    return !urls.empty();
+  });
 }
 
 }  // namespace
@@ -412,6 +510,9 @@ void RegisterRoutes(Router& router, Services& s) {
       {"POST", "/bulk/index/?", BulkIndex, "upsert many records, all or nothing"},
       {"GET", "/bulk/export/?", Export, "every record after start=, NDJSON in did order"},
       {"GET", "/urls/?", Urls, "urls of the records matching size, hash or ids"},
+      {"GET", "/_query/urls/q/?", QueryUrls, "records by url substring (include, exclude)"},
+      {"GET", "/_query/urls/metadata/q/?", QueryUrlsMetadata,
+       "records by a url's metadata key=value"},
   };
   AddRoutes(router, s, kRoutes, RenderError);
 }

@@ -8,20 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    std::string part =
-        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!part.empty()) out.push_back(part);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> All(const HttpRequest& req, const std::string& name) {
   std::vector<std::string> out;
   for (const auto& [k, v] : req.query)
@@ -120,6 +106,20 @@ Result<json> ParseBody(HttpRequest& req) {
   json j = json::parse(*body, nullptr, false);
   if (j.is_discarded()) return Status::InvalidArgument("the request body is not valid JSON");
   return j;
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    std::string part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) out.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 Result<bool> ParseBool(const std::string& v, const std::string& name) {

@@ -16,6 +16,8 @@ using server::JsonResponse;
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
 // A JSON request body; InvalidArgument if empty or malformed.
 Result<nlohmann::json> ParseBody(HttpRequest& req);
+// "a,b,,c" -> {"a", "b", "c"} (empty items dropped).
+std::vector<std::string> SplitComma(const std::string& s);
 // "true", "True", "1", "yes" are true; "false", "False", "0", "no", "" false; else
 // InvalidArgument naming `name`.
 Result<bool> ParseBool(const std::string& value, const std::string& name);
