@@ -167,6 +167,10 @@ void WritePortFile(const std::string& path, int port) {
 int RunServe(const CommonOptions& common, const ServeOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   if (Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
+  std::string given_public_url = o.public_url;  // checked before anything starts
+  if (!given_public_url.empty()) {
+    if (Status s = CheckPublicUrl(given_public_url); !s.ok()) return Fail(s);
+  }
   ListenOptions lo;
   if (Status s = ParseListen(o.listen, "--listen", lo); !s.ok()) return Fail(s);
   lo.tls_cert = o.tls_cert;
@@ -259,8 +263,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   int port = (*server)->BoundPort();
   std::string url = std::string((*server)->tls() ? "https" : "http") + "://" + lo.host + ":" +
                     std::to_string(port);
-  std::string public_url = o.public_url.empty() ? url : o.public_url;
-  if (Status s = CheckPublicUrl(public_url); !s.ok()) return Fail(s);
+  std::string public_url = given_public_url.empty() ? url : given_public_url;
   tokens.SetIssuer(public_url + "/user");
   data.SetEndpoints(public_url, s3_server ? "http://" + s3_host + ":" + std::to_string(s3_server->BoundPort()) : "");
   {

@@ -15,7 +15,7 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
 . "$here/../support/dccd_fixture.sh"
 "$dccd" admin add-user "${common[@]}" --email bob@lab-b.test >/dev/null
-"$dccd" admin grant "${common[@]}" --user alice@lab-a.test --resource /programs/p --methods read,create,update \
+"$dccd" admin grant "${common[@]}" --user alice@lab-a.test --resource /programs/p --methods read,create,update,delete \
   >/dev/null
 passed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
@@ -34,12 +34,22 @@ expect_refused "no user with email 'nobody@x'" grant --user nobody@x --resource 
 expect_refused "has no policy" revoke --user bob@lab-b.test --resource /programs/p
 expect_refused "no user with email 'nobody@x'" api-key --user nobody@x
 expect_refused "http://" api-key --user bob@lab-b.test --public-url ftp://x
-ok "dccd admin grant/revoke/api-key refuse bad input (exit 2, the reason)"
+code=0
+out=$("$dccd" serve "${common[@]}" --listen 127.0.0.1:0 --public-url ftp://x 2>&1) || code=$?
+[ "$code" = 2 ] && [[ $out == *"--public-url: must start with http"* ]] || fail "serve --public-url ftp://x: $code $out"
+ok "dccd admin grant/revoke/api-key and serve --public-url refuse bad input (exit 2, the reason)"
 token_for() {  # token_for EMAIL
   "$dccd" admin api-key "${common[@]}" --user "$1" --expires-days 1 >"$work/cred.json"
   curl -sf -X POST "$url/user/credentials/api/access_token" -H 'Content-Type: application/json' \
     -d @"$work/cred.json" | jq -r .access_token
 }
+# As a person types it: curl -X POST with no body at all, and JSON sent with curl's
+# default form Content-Type.
+key=$(curl -sf -u "$alice" -X POST "$url/user/credentials/api/" | jq -r .api_key)
+[ -n "$key" ] && [ "$key" != null ] || fail "POST /user/credentials/api/ without a body made no key"
+tok=$(curl -sf -X POST "$url/user/credentials/api/access_token" -d "{\"api_key\": \"$key\"}" | jq -r .access_token)
+[ -n "$tok" ] && [ "$tok" != null ] || fail "curl -d JSON did not exchange"
+ok "curl -X POST without a body; curl -d with JSON as a form"
 alice_tok=$(token_for alice@lab-a.test)
 bob_tok=$(token_for bob@lab-b.test)
 call() {  # call TOKEN METHOD PATH [BODY] -> body, then status on the last line
@@ -99,6 +109,25 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/one.b
 [ "$code" = 403 ] || fail "an expired upload URL answered $code"
 [ "$(curl -s "$url/index/$late_guid" | jq -r .size)" = null ] || fail "expired upload filled the record"
 ok "an expired upload URL is refused (403) and the record stays blank"
+r=$(call "$bob_tok" GET "/user/data/upload/$late_guid")
+[ "$(status "$r")" = 403 ] || fail "bob got an upload URL for alice's record: $(status "$r")"
+r=$(call "$alice_tok" GET "/user/data/upload/$late_guid?expires_in=600")
+[ "$(status "$r")" = 200 ] || fail "GET /user/data/upload/{guid}: $(body "$r")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/one.bin" "$(body "$r" | jq -r .url)")
+[ "$code" = 200 ] || fail "PUT to the fresh URL answered $code"
+[ "$(curl -s "$url/index/$late_guid" | jq -r .size)" = 300000 ] || fail "retry did not fill the record"
+ok "GET /user/data/upload/{guid}: a fresh URL for the uploader (403 for others) fills the record"
+
+# DELETE /user/data/{guid}: the record and its bytes.
+blob=$(find "$work/data/blobs" -path "*$guid/one.bin" | head -1)
+[ -n "$blob" ] || fail "no blob for $guid"
+[ "$(status "$(call "$bob_tok" DELETE "/user/data/$guid")")" = 403 ] || fail "bob deleted alice's file"
+r=$(call "$alice_tok" DELETE "/user/data/$guid")
+[ "$(status "$r")" = 204 ] || fail "DELETE /user/data/{guid}: $(body "$r")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/index/$guid")" = 404 ] || fail "record still there"
+[ ! -e "$blob" ] || fail "blob still there: $blob"
+[ "$(status "$(call "$alice_tok" DELETE "/user/data/$guid")")" = 404 ] || fail "second delete not 404"
+ok "DELETE /user/data/{guid}: record and bytes gone (403 for others, then 404)"
 
 # Multipart: two parts (5 MiB + 1 KiB).
 head -c $((5 * 1024 * 1024 + 1024)) /dev/urandom >"$work/big.bin"

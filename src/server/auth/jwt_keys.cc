@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -84,20 +85,49 @@ Result<JwtKeys> JwtKeys::LoadOrCreate(const std::string& data_dir) {
   if (PEM_write_bio_PUBKEY(pub.get(), key.get()) != 1) return Status::Internal("cannot encode the public key");
   keys.public_pem = BioText(pub.get());
   unsigned char* der = nullptr;
-  int der_len = i2d_PUBKEY(key.get(), &der);
+  int der_len = i2d_PUBKEY(key.get(), &der);  // before `key` moves into public_key
   if (der_len <= 0) return Status::Internal("cannot encode the public key");
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(der, static_cast<size_t>(der_len), digest);
   OPENSSL_free(der);
   keys.kid = B64Url(std::string(reinterpret_cast<char*>(digest), sizeof digest)).substr(0, 16);
-  DCC_ASSIGN_OR_RETURN(keys.n_b64url, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_N));
-  DCC_ASSIGN_OR_RETURN(keys.e_b64url, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_E));
+  keys.public_key = std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free);
+  DCC_ASSIGN_OR_RETURN(keys.n_b64url, BnParam(keys.public_key.get(), OSSL_PKEY_PARAM_RSA_N));
+  DCC_ASSIGN_OR_RETURN(keys.e_b64url, BnParam(keys.public_key.get(), OSSL_PKEY_PARAM_RSA_E));
   return keys;
 }
 
 nlohmann::json JwtKeys::Jwks() const {
   return {{"keys", nlohmann::json::array({{{"kty", "RSA"}, {"alg", "RS256"}, {"use", "sig"}, {"kid", kid},
                                            {"n", n_b64url}, {"e", e_b64url}}})}};
+}
+
+Result<nlohmann::json> JwtKeys::VerifyRs256(const std::string& token) const {
+  const size_t a = token.find('.');
+  const size_t b = a == std::string::npos ? a : token.find('.', a + 1);
+  if (b == std::string::npos || token.find('.', b + 1) != std::string::npos)
+    return Status::Unauthenticated("malformed token: a JWT has three dot-separated parts");
+  std::string header_text, payload_text, signature;
+  if (!FromB64Url(token.substr(0, a), &header_text) || !FromB64Url(token.substr(a + 1, b - a - 1), &payload_text))
+    return Status::Unauthenticated("malformed token: its header or claims are not base64url");
+  if (!FromB64Url(token.substr(b + 1), &signature))
+    return Status::Unauthenticated("invalid token: bad signature (not base64url)");
+  nlohmann::json header = nlohmann::json::parse(header_text, nullptr, false);
+  if (!header.is_object()) return Status::Unauthenticated("malformed token: the header is not a JSON object");
+  // Only RS256 is ours: an HS256 or "none" token must not pass, whatever it carries.
+  if (header.value("alg", "") != "RS256")
+    return Status::Unauthenticated("invalid token: only RS256 tokens are accepted");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const std::string signed_part = token.substr(0, b);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, public_key.get()) != 1 ||
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) != 1) {
+    ERR_clear_error();  // the failure left entries on this thread's OpenSSL error queue
+    return Status::Unauthenticated("invalid token: bad signature or not a JWT signed by this server");
+  }
+  nlohmann::json claims = nlohmann::json::parse(payload_text, nullptr, false);
+  if (!claims.is_object()) return Status::Unauthenticated("invalid token: claims are not a JSON object");
+  return claims;
 }
 
 }  // namespace dcc::server

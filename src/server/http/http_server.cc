@@ -103,7 +103,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const ListenOptions& option
     req.target = hreq.target;
     req.max_body = max_body;
     req.scheme = raw->tls ? "https" : "http";
-    if (reader) {
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
+    // §6.3); the library's reader would call it truncated (`curl -X POST` sends this).
+    if (reader && (hreq.has_header("Content-Length") || hreq.has_header("Transfer-Encoding"))) {
       req.stream_body = [reader](const BodySink& sink) {
         return (*reader)([&](const char* data, size_t len) { return sink(data, len); });
       };

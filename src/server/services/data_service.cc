@@ -18,12 +18,8 @@ int64_t DataService::Lifetime(int64_t expires_in) const {
 Result<std::string> DataService::DownloadUrl(const Caller& caller, const std::string& guid,
                                              const std::string& protocol) {
   DCC_ASSIGN_OR_RETURN(ObjectRow row, index_.Get(guid));
-  std::string scheme = protocol;
-  if (scheme.empty()) {
-    if (row.urls.empty()) return Status::NotFound("record " + guid + " has no bytes yet (blank record)");
-    scheme = row.urls.front().substr(0, row.urls.front().find("://"));
-  }
-  auto url = index_.AccessUrl(caller, row.did, scheme);
+  if (row.urls.empty()) return Status::NotFound("record " + guid + " has no bytes yet (blank record)");
+  auto url = index_.AccessUrl(caller, row.did, protocol);  // "": the first servable url
   if (!url.ok()) return url.status();
   if (!url->empty() && url->front() == '/') return public_url_ + *url;  // a path on this server
   return std::move(url).value();
@@ -94,6 +90,29 @@ Status DataService::CompleteMultipart(const Caller& caller, const std::string& k
   S3Caller s3_caller;
   s3_caller.grant = grant;
   return s3_.Complete(s3_caller, grant.bucket, grant.key, upload_id, parts).status();
+}
+
+Result<std::string> DataService::UploadUrl(const Caller& caller, const std::string& guid,
+                                           const std::string& file_name, int64_t expires_in) {
+  if (s3_endpoint_.empty())
+    return Status::Unavailable("uploads need dccd's S3 endpoint; start dccd serve with --s3-listen");
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, index_.Get(guid));
+  const std::string name = file_name.empty() ? row.file_name.value_or("") : file_name;
+  if (name.empty() || name.find('/') != std::string::npos)
+    return Status::InvalidArgument("file_name (without '/') is required: the record has none", "file_name");
+  DCC_ASSIGN_OR_RETURN(UploadGrant grant, GrantFor(caller, row.did + "/" + name, expires_in));
+  UploadCredentials creds = issuer_.Issue(grant);
+  return PresignS3Url(creds, s3_endpoint_, "PUT", grant.bucket, grant.key, {}, Lifetime(expires_in), Now());
+}
+
+Status DataService::DeleteFile(const Caller& caller, const std::string& guid) {
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, index_.Get(guid));
+  DCC_RETURN_IF_ERROR(index_.Delete(caller, row.did, row.rev));
+  if (!row.blob_key.empty() && row.blob_key.rfind(row.did + "/", 0) == 0) {
+    Status removed = s3_.blobs().Delete(row.blob_key);
+    if (!removed.ok() && removed.code() != Status::Code::kNotFound) return removed;
+  }
+  return Status::Ok();
 }
 
 }  // namespace dcc::server

@@ -49,6 +49,16 @@ class DataService {
   // /data_file) and a PUT URL valid min(expires_in or the maximum, the maximum).
   Result<Upload> CreateUpload(const Caller& caller, const nlohmann::json& body, int64_t expires_in);
 
+  // A fresh PUT URL for the existing record `guid` (a retry after an expired URL), for
+  // "<guid>/<file_name>" (default: the record's file_name). Only its uploader (or an
+  // admin) gets one. InvalidArgument without a file name.
+  Result<std::string> UploadUrl(const Caller& caller, const std::string& guid, const std::string& file_name,
+                                int64_t expires_in);
+  // Deletes the index record (IndexService::Delete's permissions: "delete" on its authz)
+  // and then the bytes dccd holds for it under "<guid>/" (an orphan blob is harmless; a
+  // record without its bytes would not be).
+  Status DeleteFile(const Caller& caller, const std::string& guid);
+
   struct Multipart {
     std::string guid;
     std::string upload_id;

@@ -117,6 +117,19 @@ Result<HttpResponse> Upload(Services& s, HttpRequest& req) {
   return JsonResponse(201, {{"guid", upload.guid}, {"url", upload.url}});
 }
 
+Result<HttpResponse> UploadUrl(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(int64_t expires_in, ExpiresIn(req));
+  DCC_ASSIGN_OR_RETURN(std::string url, s.data.UploadUrl(caller, req.captures[0], req.Query("file_name"), expires_in));
+  return JsonResponse(200, {{"url", url}});
+}
+
+Result<HttpResponse> DeleteFile(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_RETURN_IF_ERROR(s.data.DeleteFile(caller, req.captures[0]));
+  return NoContentReply();
+}
+
 Result<HttpResponse> MultipartInit(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
   DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
@@ -177,6 +190,8 @@ const RouteEntry<Services> kRoutes[] = {
     {"POST", "/user/data/multipart/init/?", MultipartInit, "a blank index record and an S3 multipart upload"},
     {"POST", "/user/data/multipart/upload/?", MultipartUpload, "a presigned URL for one part"},
     {"POST", "/user/data/multipart/complete/?", MultipartComplete, "complete a multipart upload"},
+    {"GET", "/user/data/upload/(.+?)/?", UploadUrl, "a fresh presigned PUT URL for an existing record"},
+    {"DELETE", "/user/data/(.+?)/?", DeleteFile, "delete an index record and the bytes dccd holds for it"},
 };
 
 }  // namespace

@@ -43,7 +43,9 @@ HttpResponse RenderError(const Status& status, const HttpRequest&) {
 Result<json> ParseObjectBody(HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
   if (body->find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  if (req.Header("Content-Type").find("application/x-www-form-urlencoded") != std::string::npos) {
+  // curl -d sends JSON as a form unless told otherwise; a body that opens like JSON is JSON.
+  const bool looks_json = (*body)[body->find_first_not_of(" \t\r\n")] == '{';
+  if (!looks_json && req.Header("Content-Type").find("application/x-www-form-urlencoded") != std::string::npos) {
     json out = json::object();
     size_t start = 0;
     while (start <= body->size()) {
