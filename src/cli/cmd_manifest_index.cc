@@ -14,6 +14,7 @@
 #include "cli/cmd_manifest.h"
 #include "cli/connection.h"
 #include "cli/exit_codes.h"
+#include "cli/manifest_rows.h"
 #include "cli/ordered_pipeline.h"
 #include "dcc/index_client.h"
 #include "dcc/manifest.h"
@@ -169,30 +170,18 @@ int RunManifestVerify(const ManifestCommandOptions& o, std::ostream& out, std::o
         if (tty) err << "\r" << rows << " rows verified" << std::flush;
       });
   VerifyJob job;
-  std::vector<std::string> cells;
-  int64_t line = 0;
-  for (;;) {
-    auto more = (*reader)->Next(cells, line);
-    if (!more.ok()) {  // a malformed row: reported, and the reader goes on after it
-      err << more.status().ToString() << "\n";
-      ++bad_rows;
-      continue;
-    }
-    if (!*more || stopped) break;
+  bad_rows = ForEachManifestRow(**reader, 0, stopped, err, [&](std::vector<std::string>& cells, int64_t line) {
     std::string where = o.input + ":" + std::to_string(line);
     auto f = ReadManifestFile(cells, col, where, /*require_content=*/false);
-    if (f.ok() && f->guid.empty()) f = Status::InvalidArgument("no guid", where);
-    if (!f.ok()) {
-      err << f.status().ToString() << "\n";
-      ++bad_rows;
-      continue;
-    }
+    if (!f.ok()) return f.status();
+    if (f->guid.empty()) return Status::InvalidArgument("no guid", where);
     job.rows.push_back({line, std::move(*f)});
     if (static_cast<int>(job.rows.size()) >= o.batch) {
       pipeline.Push(std::move(job));
       job = VerifyJob();
     }
-  }
+    return Status::Ok();
+  });
   if (!job.rows.empty()) pipeline.Push(std::move(job));
   pipeline.Finish();
   if (tty) err << "\n";
@@ -483,27 +472,10 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
         if (tty) err << "\r" << indexed << " rows indexed" << std::flush;
       });
   IndexJob job;
-  std::vector<std::string> cells;
-  int64_t line = 0;
-  for (;;) {
-    auto more = (*reader)->Next(cells, line);
-    if (!more.ok()) {  // a malformed row: reported, and the reader goes on after it
-      if (line > resume_after) {
-        err << more.status().ToString() << "\n";
-        ++bad_rows;
-        job.last_line = line;
-      }
-      continue;
-    }
-    if (!*more || stopped) break;
-    if (line <= resume_after) continue;  // committed by an earlier run
+  auto on_row = [&](std::vector<std::string>& cells, int64_t line) {
     job.last_line = line;
     auto f = ReadManifestFile(cells, col, o.input + ":" + std::to_string(line));
-    if (!f.ok()) {
-      err << f.status().ToString() << "\n";
-      ++bad_rows;
-      continue;
-    }
+    if (!f.ok()) return f.status();
     if (f->guid.empty()) f->guid = MintGuid(cells, line);
     IndexRow row;
     row.line = line;
@@ -516,7 +488,11 @@ int RunManifestIndex(const ManifestCommandOptions& o, std::ostream& out, std::os
       pipeline.Push(std::move(job));
       job = IndexJob();
     }
-  }
+    return Status::Ok();
+  };
+  // A bad row is decided too: the checkpoint may pass it.
+  bad_rows = ForEachManifestRow(**reader, resume_after, stopped, err, on_row,
+                                [&](int64_t line) { job.last_line = line; });
   if (!job.rows.empty() || job.last_line > resume_after) pipeline.Push(std::move(job));
   pipeline.Finish();
   file.close();

@@ -9,6 +9,7 @@
 #include "cli/cmd_manifest.h"
 #include "cli/connection.h"
 #include "cli/exit_codes.h"
+#include "cli/manifest_rows.h"
 #include "cli/ordered_pipeline.h"
 #include "dcc/index_client.h"
 #include "dcc/manifest.h"
@@ -86,24 +87,12 @@ int Drive(const ManifestCommandOptions& o, Setup& s, const char* cmd, const char
                                         });
   const auto& header = s.reader->header();
   MetadataJob job;
-  std::vector<std::string> cells;
-  int64_t line = 0;
-  for (;;) {
-    auto more = s.reader->Next(cells, line);
-    if (!more.ok()) {
-      err << more.status().ToString() << "\n";
-      ++bad_rows;
-      continue;
-    }
-    if (!*more || stopped) break;
+  bad_rows = ForEachManifestRow(*s.reader, 0, stopped, err, [&](std::vector<std::string>& cells, int64_t line) {
     MetadataRow row;
     row.line = line;
     row.guid = cells[s.guid_column];
-    if (row.guid.empty()) {
-      err << o.input << ":" << line << ": no " << o.guid_column << "\n";
-      ++bad_rows;
-      continue;
-    }
+    if (row.guid.empty())
+      return Status::InvalidArgument("no " + o.guid_column, o.input + ":" + std::to_string(line));
     row.values = json::object();
     for (size_t i = 0; i < header.size(); ++i)
       if (static_cast<int>(i) != s.guid_column) row.values[header[i]] = CellValue(cells[i]);
@@ -112,7 +101,8 @@ int Drive(const ManifestCommandOptions& o, Setup& s, const char* cmd, const char
       pipeline.Push(std::move(job));
       job = MetadataJob();
     }
-  }
+    return Status::Ok();
+  });
   if (!job.rows.empty()) pipeline.Push(std::move(job));
   pipeline.Finish();
   sink.flush();
