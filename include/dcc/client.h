@@ -55,6 +55,10 @@ struct ClientOptions {
   // When set, every request carries `Authorization: bearer <token>` instead of Basic; a
   // 401 makes the Client ask for one refresh and resend once, then report the 401.
   std::shared_ptr<TokenSource> bearer;
+  // Where the reference client's log files go (debug, error, posted; encode.md §1.2),
+  // named per server host. Empty (the default): no log files. Set "log_dir" in the config
+  // or DCC_LOG_DIR; "EU_Logs" gives the reference's layout.
+  std::string log_dir;
 
   // From the layered configuration: `mode` (or `mode_override`) names a server in
   // "servers", or is a host[:port] (HTTPS, as the reference forces; unlike it, a host with
@@ -95,13 +99,29 @@ class Client {
   // collection ("biosample", "Biosample", "biosamples", "/biosamples/x/"). Lab and award
   // defaults apply where the profile has those properties; aliases are cleaned ('/' and
   // '\' become '_', '#' is dropped), prefixed with the lab when they have no prefix, and
-  // de-duplicated. A 409 returns the existing record (found by alias) with existed=true:
+  // de-duplicated. A value {"path": "/local/file"} becomes an attachment (a data URI, the
+  // mime type from the extension). File records: md5sum and file_size are computed from a
+  // local submitted_file_name when absent, and paired_end is dropped when run_type is
+  // "single-ended" (encode.md §1.5); the bytes are not uploaded here (UploadFile, or
+  // UploadSubmittedFile in dcc/transfer.h). A 409 returns the existing record (found by alias) with existed=true:
   // posting the same input twice is idempotent. Validation: 422 with the server's errors.
   virtual Result<Written> Post(nlohmann::json payload, const WriteOptions& options = {}) = 0;
   // PATCH the record named by "_enc_id" (any identifier). With extend_arrays, array
   // properties are merged with the stored ones, keeping order and dropping duplicates.
   // NotFound if the record does not exist.
   virtual Result<Written> Patch(nlohmann::json payload, const WriteOptions& options = {}) = 0;
+
+  // Removes properties from a record by PUT of its edit frame without them (encode.md
+  // §1.8), conditional on the frame's ETag (If-Match), so a concurrent edit is never
+  // overwritten: PreconditionFailed if the record changed in between. InvalidArgument,
+  // before anything is sent, for a property that is required, readonly, admin-only
+  // ("permission"), calculated ("notSubmittable") or not in the profile; a property the
+  // record does not have is ignored. With `patch` (remove_and_patch), the patch is then
+  // merged in (arrays extended unless !options.extend_arrays; aliases prefixed) and sent
+  // in the same PUT. Dry run: returns the PUT body, sends nothing.
+  virtual Result<Written> RemoveProps(const std::string& id, const std::vector<std::string>& props,
+                                      const nlohmann::json& patch = nlohmann::json::object(),
+                                      const WriteOptions& options = {}) = 0;
 
   // The server's schema of a profile, by any of its names ("biosample", "Biosample",
   // "biosamples"); its "id" is "/profiles/<id>.json". InvalidArgument if unknown.
@@ -112,11 +132,19 @@ class Client {
     long status = 0;
     nlohmann::json body;
     std::string location;  // the Location header of a redirect, if any
+    std::string etag;      // the ETag header, if any (the edit frame's, for If-Match)
   };
   // The server's base URL, e.g. "https://portal.example.org".
   virtual const std::string& base_url() const = 0;
   virtual Result<Response> Request(const std::string& method, const std::string& path,
                                    const nlohmann::json* body = nullptr) = 0;
 };
+
+// Whether `props` may be removed from records of the profile `schema` (Client::Schema):
+// InvalidArgument (where = the property) for one that is not in the profile, or is
+// required, readonly, admin-only ("permission") or calculated ("notSubmittable"), as the
+// reference's remove_props refuses them (encode.md §1.8). RemoveProps checks this too;
+// call it first to refuse a whole batch before anything is sent.
+Status CheckRemovableProps(const nlohmann::json& schema, const std::vector<std::string>& props);
 
 }  // namespace dcc

@@ -3,14 +3,15 @@
 //   1. /etc/dcc/config.json            (system)
 //   2. ~/.config/dcc/config.json       (user; $XDG_CONFIG_HOME/dcc/config.json if set)
 //   3. each file of DCC_CONFIG_FILE    (colon-separated, in order)
-//   4. the environment                 (DCC_MODE, DCC_API_KEY, DCC_SECRET_KEY, DCC_LAB, DCC_AWARD)
+//   4. the environment                 (DCC_MODE, DCC_API_KEY, DCC_SECRET_KEY, DCC_LAB, DCC_AWARD,
+//                                         DCC_LOG_DIR)
 //   5. command-line flags
 // Missing files are skipped; a malformed one is an error naming file:line:col. The
 // reference client reads only the environment, and its DCC_LAB/DCC_AWARD defaults never
 // apply (encode.md §1.5); here they are ordinary layered settings.
 //
 // Keys: "mode" (a server name, host or URL), "servers" {name: {"url"}}, "api_key",
-// "secret_key", "lab", "award", "retries" (idempotent requests; default 4),
+// "secret_key", "lab", "award", "log_dir" (the EU_Logs-style log files; none if unset), "retries" (idempotent requests; default 4),
 // "transfer" {"part_size_mib", "concurrency"}.
 // Thread-safe once loaded (immutable).
 #pragma once

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dcc/client.h"
@@ -41,9 +42,23 @@ struct UploadResult {
 Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
                                 const UploadOptions& options);
 
+// Fresh upload credentials for a file record awaiting bytes: POST @@upload (encode.md
+// §1.10). Returns the file record (object frame) with its new "upload_credentials"
+// (access_key, secret_key, session_token, upload_url, expiration). NotFound for an
+// unknown record; PermissionDenied if its status is not "uploading"/"upload failed" or the
+// caller may not edit it; Unauthenticated for bad credentials.
+Result<nlohmann::json> RenewUploadCredentials(Client& client, const std::string& file_id);
+
+// The reference's after-POST hook: when `written` is a newly created file record whose
+// submitted_file_name is a local file, uploads it (UploadFile). Returns nullopt when
+// there is nothing to upload (not a new file record, dry run, or a remote source).
+Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Client::Written& written,
+                                                        const UploadOptions& options);
+
 struct DownloadOptions {
   uint64_t chunk_size = 8u << 20;  // bytes per ranged request
   int concurrency = 4;             // ranges in flight
+  uint64_t max_bytes_per_second = 0;  // per range in flight; 0: unlimited
   std::function<void(uint64_t received, uint64_t total)> progress;  // may be empty
 };
 
@@ -51,13 +66,18 @@ struct DownloadResult {
   std::string path;
   uint64_t size = 0;
   std::string md5;  // verified equal to the record's md5sum
+  uint64_t resumed_bytes = 0;  // bytes found already downloaded in <dest>.part and not fetched again
 };
 
 // Downloads a file record's bytes to `dest` (the record's file name in the current
 // directory if empty): follows @@download to its signed URL, fetches ranges in parallel
-// into `<dest>.part`, checks the md5 against the record, and only then renames it into
-// place. ChecksumMismatch if the bytes differ (nothing is left at `dest`); NotFound if the
-// record has no bytes yet.
+// into `<dest>.part`, hashes them in file order as they land (no second pass), checks the
+// md5 against the record, and only then renames it into place. Finished ranges are listed
+// in `<dest>.part.json`; if the download is interrupted (an error, a kill), the same call
+// later fetches only the missing ranges (when the record's uuid, size and md5 are
+// unchanged; otherwise it starts over). ChecksumMismatch if the bytes differ (nothing is
+// left at `dest`, and the .part is removed); NotFound if the record has no bytes yet;
+// Unavailable when a range fails (the .part and its state are kept for a resume).
 Result<DownloadResult> DownloadFile(Client& client, const std::string& file_id, const std::string& dest,
                                     const DownloadOptions& options);
 

@@ -3,11 +3,12 @@
 #include "cli/exit_codes.h"
 #include "dcc/client.h"
 #include "dcc/records_input.h"
+#include "dcc/transfer.h"
 
 namespace dcc::cli {
 namespace {
 
-const char* kHelp = R"(Create (POST) or update (--patch) records from a TSV or JSON file.
+const char* kHelp = R"(Create (POST) or update (--patch, --rm-patch) records from a TSV or JSON file.
 
 The whole file is checked against the server's profile first: unknown columns and cells
 that do not cast to their property's type are all reported as file:line:col, and then
@@ -20,7 +21,19 @@ are skipped; empty cells are left out; cells become integers, numbers, booleans,
 ("a,b" or "[a, b]") or JSON objects as the profile says. JSON: an object or an array.
 A record_id column (or "_enc_id" in JSON) names the record to update with --patch.
 Aliases without a prefix get the lab's; lab and award default from DCC_LAB, DCC_AWARD or
-the config ("lab", "award").
+the config ("lab", "award"). A JSON value {"path": "plot.png"} is sent as an attachment.
+
+--patch merges each row into its record; arrays are extended (duplicates dropped) unless
+-w replaces them. --rm-patch -r a,b removes properties a and b (a PATCH cannot: a
+property such as pooled_from may not be empty) and applies the row's other columns, in
+one PUT of the record's edit frame, refused if the record changed meanwhile. Required,
+read-only and calculated properties cannot be removed: that is an error, and nothing is
+sent.
+
+File records: md5sum and file_size are computed from a local submitted_file_name when
+the row has none, and after the POST the file is uploaded to the portal (as dcc upload
+does; --s3-endpoint or AWS_ENDPOINT_URL_S3 says where); --no-upload-file skips it.
+paired_end is dropped when run_type is single-ended.
 
 Example:
   $ cat biosamples.tsv
@@ -29,13 +42,22 @@ Example:
   $ DCC_LAB=demo-lab DCC_AWARD=U54DEMO dcc register -p biosample -i biosamples.tsv
   biosamples.tsv:2: POST /biosample demo-lab:k562-a -> /biosamples/DCCBS457IAI/
   1 created, 0 existed, 0 patched, 0 failed
+  $ printf 'record_id\tdescription\ndemo-lab:k562-a\tthawed twice\n' > fix.tsv
+  $ dcc register -p biosample -i fix.tsv --rm-patch -r passage_number
+  fix.tsv:2: PUT /demo-lab%3Ak562-a -> /biosamples/DCCBS457IAI/
+  0 created, 0 existed, 1 patched, 0 failed
 
-See also: dcc get, dcc search, dcc config show. Reads DCC_MODE, DCC_API_KEY,
-DCC_SECRET_KEY, DCC_LAB, DCC_AWARD, DCC_CONFIG_FILE.
+Every write is logged when DCC_LOG_DIR (or "log_dir") is set: log_eu_<host>_debug.txt,
+_error.txt and _posted.txt, as encode_utils writes them to EU_Logs; a dry run logs what
+it would have sent.
+
+See also: dcc get, dcc search, dcc upload, dcc config show. Reads DCC_MODE, DCC_API_KEY,
+DCC_SECRET_KEY, DCC_LAB, DCC_AWARD, DCC_LOG_DIR, DCC_CONFIG_FILE, AWS_ENDPOINT_URL_S3.
 
 EXIT STATUS
   0  every record was created, found existing, or patched (or would be, with --dry-run)
-  1  the server refused a record   2  the file has errors (nothing sent) or bad flags
+  1  the server refused a record, or a file upload after its POST failed
+  2  the file has errors (nothing sent), bad flags, or a property that cannot be removed
   3  the file or the profile does not exist   5  credentials refused   6  server unreachable
 
 )";
@@ -46,6 +68,25 @@ std::string Name(const nlohmann::json& r) {
   return r.value("uuid", "");
 }
 
+// Uploads a new file record's local submitted_file_name (the reference's after-POST
+// hook); false, with the reason on `err`, if it failed.
+bool UploadAfterPost(Client& client, const Client::Written& written, const UploadOptions& upload,
+                     const std::string& where, std::ostream& out, std::ostream& err) {
+  auto r = UploadSubmittedFile(client, written, upload);
+  if (!r.ok()) {
+    err << where << ": the record was created, but its file was not uploaded: " << r.status().ToString()
+        << " (retry with dcc upload " << Name(written.record) << " PATH)\n";
+    return false;
+  }
+  if (!r->has_value()) return true;
+  const UploadResult& u = **r;
+  out << where << ": uploaded " << written.record.value("submitted_file_name", "") << " (" << u.size << " bytes, "
+      << u.parts << " parts) -> " << u.status << "\n";
+  if (u.status == "in progress") return true;
+  err << where << ": the portal rejected the uploaded bytes: " << u.content_error_detail << "\n";
+  return false;
+}
+
 }  // namespace
 
 void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& o) {
@@ -53,16 +94,26 @@ void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& o) {
   r->footer(kHelp);
   r->add_option("-p,--profile", o.profile, "the record type, e.g. biosample")->required();
   r->add_option("-i,--infile", o.infile, "a TSV or JSON file")->required();
-  r->add_flag("--patch", o.patch, "update the records named by record_id instead of creating");
-  r->add_flag("-w,--overwrite-array-values", o.overwrite_arrays, "with --patch: replace arrays instead of extending");
+  auto* patch = r->add_flag("--patch", o.patch, "update the records named by record_id instead of creating");
+  auto* rm_patch = r->add_flag("--rm-patch", o.rm_patch, "remove the -r properties, then patch with the row (one PUT)");
+  patch->excludes(rm_patch);
+  r->add_option("-r,--remove-property", o.remove_props, "with --rm-patch: properties to remove, comma-separated")
+      ->delimiter(',')
+      ->needs(rm_patch);
+  r->add_flag("-w,--overwrite-array-values", o.overwrite_arrays, "with --patch or --rm-patch: replace arrays instead of extending");
   r->add_flag("-d,--dry-run", o.dry_run, "check and print what would be sent; send nothing");
   r->add_flag("--no-aliases", o.no_aliases, "allow records without aliases");
   r->add_flag("--continue", o.keep_going, "send the good records even if some are bad");
   r->add_flag("--no-upload-file", o.no_upload_file, "do not upload files named by submitted_file_name");
+  r->add_option("--s3-endpoint", o.s3_endpoint, "the portal's S3 endpoint URL, for uploads after a POST");
 }
 
 int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions& o, std::ostream& out,
                 std::ostream& err) {
+  if (o.rm_patch && o.remove_props.empty()) {
+    err << "dcc register: --rm-patch needs -r PROPERTY[,PROPERTY...] (use --patch to only patch)\n";
+    return kExitUsage;
+  }
   auto c = Connect(connection);
   if (!c.ok()) {
     err << "dcc register: " << c.status().ToString() << "\n";
@@ -73,6 +124,12 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
   if (!schema.ok()) {
     err << "dcc register: " << schema.status().ToString() << "\n";
     return ExitCodeFor(schema.status());
+  }
+  if (o.rm_patch) {
+    if (Status s = CheckRemovableProps(*schema, o.remove_props); !s.ok()) {
+      err << "dcc register: " << s.ToString() << "; nothing was sent\n";
+      return kExitUsage;
+    }
   }
   auto input = ReadRecords(o.infile, *schema);
   if (!input.ok()) {
@@ -91,22 +148,24 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
   w.extend_arrays = !o.overwrite_arrays;
   w.lab = c->config.values().value("lab", "");
   w.award = c->config.values().value("award", "");
+  UploadOptions upload;
+  upload.s3_endpoint = S3EndpointFrom(o.s3_endpoint, c->config);
   int created = 0, existed = 0, patched = 0, failed = 0;
   for (const auto& row : input->records) {
     nlohmann::json record = row.record;
     std::string where = o.infile + ":" + std::to_string(row.line);
     Result<Client::Written> written = Status::Internal("unset");
-    if (o.patch) {
+    if (o.patch || o.rm_patch) {
       std::string id = record.value("record_id", record.value("_enc_id", ""));
       record.erase("record_id");
       if (id.empty()) {
-        err << where << ": --patch needs a record_id for each row\n";
+        err << where << ": " << (o.patch ? "--patch" : "--rm-patch") << " needs a record_id for each row\n";
         ++failed;
         if (!o.keep_going) break;
         continue;
       }
       record["_enc_id"] = id;
-      written = client.Patch(record, w);
+      written = o.patch ? client.Patch(record, w) : client.RemoveProps(id, o.remove_props, record, w);
     } else {
       record.erase("record_id");
       record["_profile"] = o.profile;
@@ -118,15 +177,20 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
       if (!o.keep_going) break;
       continue;
     }
+    const bool updating = o.patch || o.rm_patch;
     if (o.dry_run) {
-      out << where << ": would " << (o.patch ? "PATCH " : "POST ") << written->path << " "
+      out << where << ": would " << (o.patch ? "PATCH " : o.rm_patch ? "PUT " : "POST ") << written->path << " "
           << written->record.dump() << "\n";
     } else if (written->existed) {
       ++existed;
       out << where << ": exists " << Name(written->record) << "\n";
     } else {
-      ++(o.patch ? patched : created);
+      ++(updating ? patched : created);
       out << where << ": " << written->method << " " << written->path << " -> " << Name(written->record) << "\n";
+      if (!updating && !o.no_upload_file && !UploadAfterPost(client, *written, upload, where, out, err)) {
+        ++failed;
+        if (!o.keep_going) break;
+      }
     }
   }
   out << created << " created, " << existed << " existed, " << patched << " patched, " << failed << " failed";

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cli/cmd_records.h"
 
@@ -18,6 +19,9 @@ struct RegisterCommandOptions {
   bool no_aliases = false;
   bool keep_going = false;  // --continue
   bool no_upload_file = false;
+  bool rm_patch = false;                  // --rm-patch: PUT the edit frame minus remove_props, plus the row
+  std::vector<std::string> remove_props;  // -r a,b
+  std::string s3_endpoint;                // for uploading submitted_file_name after a POST
 };
 
 void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& options);

@@ -40,13 +40,19 @@ EXIT STATUS
 const char* kDownloadHelp = R"(Download a file record's bytes, verified against the record's md5sum.
 
 dcc download follows the record's @@download link to its signed URL, fetches
---concurrency byte ranges at a time into OUTPUT.part, checks the md5 against the record,
-and only then renames it to OUTPUT (default: the record's file name, e.g.
-DCCFF123ABC.bam). A mismatch leaves nothing behind.
+--concurrency byte ranges at a time into OUTPUT.part, hashes them in order as they land,
+checks the md5 against the record, and only then renames it to OUTPUT (default: the
+record's file name, e.g. DCCFF123ABC.bam). A mismatch leaves nothing behind.
+
+Interrupted (killed, network down)? Run the same command again: OUTPUT.part.json lists
+the ranges already written, and only the others are fetched. The md5 is still checked
+over the whole file before the rename.
 
 Example:
   $ dcc download DCCFF123ABC -o sample.bam
   downloaded DCCFF123ABC to sample.bam (1024.0 MiB), md5 b6d81b360a5672d80c27430f39153e2c verified
+  $ dcc download DCCFF123ABC -o sample.bam     # after a ^C at 40%
+  downloaded DCCFF123ABC to sample.bam (1024.0 MiB, 408.0 MiB resumed), md5 b6d81b36… verified
 
 See also: dcc upload, dcc hash.
 
@@ -61,14 +67,6 @@ void ProgressLine(uint64_t done, uint64_t total) {
   std::fprintf(stderr, "\r%3d%% of %.1f MiB", static_cast<int>(total ? done * 100 / total : 100),
                static_cast<double>(total) / 1048576.0);
   if (done == total) std::fprintf(stderr, "\r\033[K");
-}
-
-std::string EndpointFrom(const UploadCommandOptions& o, const Config& config) {
-  if (!o.s3_endpoint.empty()) return o.s3_endpoint;
-  if (config.values().contains("s3_endpoint")) return config.values()["s3_endpoint"].get<std::string>();
-  for (const char* var : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"})
-    if (const char* v = std::getenv(var); v && *v) return v;
-  return "";
 }
 
 }  // namespace
@@ -91,7 +89,7 @@ int RunUpload(const ConnectionFlags& connection, const UploadCommandOptions& o, 
     return ExitCodeFor(c.status());
   }
   UploadOptions options;
-  options.s3_endpoint = EndpointFrom(o, c->config);
+  options.s3_endpoint = S3EndpointFrom(o.s3_endpoint, c->config);
   options.part_size = o.part_size_mib << 20;
   options.concurrency = o.concurrency;
   if (o.progress && isatty(STDERR_FILENO)) options.progress = ProgressLine;
@@ -119,6 +117,8 @@ void AddDownloadCommand(CLI::App& app, DownloadCommandOptions& o) {
   d->add_option("-o,--output", o.output, "where to write (default: the record's file name)");
   d->add_option("--chunk-size-mib", o.chunk_size_mib, "bytes per ranged request")->capture_default_str();
   d->add_option("--concurrency", o.concurrency, "ranges in flight")->capture_default_str()->check(CLI::Range(1, 64));
+  d->add_option("--limit-rate-mib", o.limit_rate_mib, "at most this many MiB/s per range in flight (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   d->add_flag("!--no-progress", o.progress, "no progress line, even on a terminal");
 }
 
@@ -132,6 +132,7 @@ int RunDownload(const ConnectionFlags& connection, const DownloadCommandOptions&
   DownloadOptions options;
   options.chunk_size = o.chunk_size_mib << 20;
   options.concurrency = o.concurrency;
+  options.max_bytes_per_second = static_cast<uint64_t>(o.limit_rate_mib * 1048576.0);
   if (o.progress && isatty(STDERR_FILENO)) options.progress = ProgressLine;
   auto r = DownloadFile(*c->client, o.file_id, o.output, options);
   if (!r.ok()) {
@@ -140,7 +141,12 @@ int RunDownload(const ConnectionFlags& connection, const DownloadCommandOptions&
   }
   char size[32];
   std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->size) / 1048576.0);
-  out << "downloaded " << o.file_id << " to " << r->path << " (" << size << "), md5 " << r->md5 << " verified\n";
+  out << "downloaded " << o.file_id << " to " << r->path << " (" << size;
+  if (r->resumed_bytes) {
+    std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(r->resumed_bytes) / 1048576.0);
+    out << ", " << size << " resumed";
+  }
+  out << "), md5 " << r->md5 << " verified\n";
   return kExitOk;
 }
 

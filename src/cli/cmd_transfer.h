@@ -23,6 +23,7 @@ struct DownloadCommandOptions {
   std::string output;  // -o; default: the record's file name
   uint64_t chunk_size_mib = 8;
   int concurrency = 4;
+  double limit_rate_mib = 0;  // --limit-rate-mib: per range in flight; 0: unlimited
   bool progress = true;
 };
 

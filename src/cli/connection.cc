@@ -1,5 +1,7 @@
 #include "cli/connection.h"
 
+#include <cstdlib>
+
 #include "cli/exit_codes.h"
 
 namespace dcc::cli {
@@ -10,6 +12,14 @@ Result<Connection> Connect(const ConnectionFlags& flags) {
   DCC_ASSIGN_OR_RETURN(ClientOptions options, ClientOptions::FromConfig(c.config, flags.server));
   DCC_ASSIGN_OR_RETURN(c.client, Client::Open(options));
   return c;
+}
+
+std::string S3EndpointFrom(const std::string& flag, const Config& config) {
+  if (!flag.empty()) return flag;
+  if (config.values().contains("s3_endpoint")) return config.values()["s3_endpoint"].get<std::string>();
+  for (const char* var : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"})
+    if (const char* v = std::getenv(var); v && *v) return v;
+  return "";
 }
 
 int ExitCodeFor(const Status& s) {

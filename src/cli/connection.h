@@ -23,6 +23,10 @@ struct Connection {
 // Loads the config (all layers) and opens a Client to the configured server.
 Result<Connection> Connect(const ConnectionFlags& flags);
 
+// The portal's S3 endpoint for uploads: `flag` (--s3-endpoint), else "s3_endpoint" in the
+// config, else AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (as for aws s3 cp); "" if none.
+std::string S3EndpointFrom(const std::string& flag, const Config& config);
+
 // The documented exit status (exit_codes.h) for a failed call.
 int ExitCodeFor(const Status& status);
 

@@ -6,10 +6,13 @@
 #include <iostream>
 
 #include "cli/cmd_config.h"
+#include "cli/cmd_fastq.h"
+#include "cli/cmd_file_tools.h"
 #include "cli/cmd_hash.h"
 #include "cli/cmd_index.h"
 #include "cli/cmd_manifest.h"
 #include "cli/cmd_mds.h"
+#include "cli/cmd_lookup.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
 #include "cli/cmd_transfer.h"
@@ -48,6 +51,13 @@ int main(int argc, char** argv) {
   AddDrsCommands(app, drs);
   ManifestCommandOptions manifest;
   AddManifestCommands(app, manifest);
+  // encode_utils helpers (one file per group; each Run returns nullopt if not its command).
+  LookupCommandOptions lookup;
+  AddLookupCommands(app, lookup);
+  FastqCommandOptions fastq;
+  AddFastqCommands(app, fastq);
+  FileToolsCommandOptions file_tools;
+  AddFileToolsCommands(app, file_tools);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,5 +75,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("mds")) return RunMds(mds, std::cout, std::cerr);
   if (app.got_subcommand("drs")) return RunDrs(drs, std::cout, std::cerr);
   if (app.got_subcommand("manifest")) return RunManifest(manifest, std::cout, std::cerr);
+  if (auto rc = RunLookupCommands(app, connection, lookup, std::cout, std::cerr)) return *rc;
+  if (auto rc = RunFastqCommands(app, connection, fastq, std::cout, std::cerr)) return *rc;
+  if (auto rc = RunFileToolsCommands(app, connection, file_tools, std::cout, std::cerr)) return *rc;
   return kExitUsage;
 }

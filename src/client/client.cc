@@ -2,11 +2,16 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include <strings.h>
+
 #include <algorithm>
+#include <string_view>
 #include <chrono>
 #include <mutex>
 #include <thread>
 
+#include "client/payload_rules.h"
+#include "client/submission_log.h"
 #include "common/sigv4.h"
 #include "dcc/client.h"
 
@@ -17,6 +22,18 @@ namespace {
 
 size_t Collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// Keeps the ETag header's value (the last one, after any redirect).
+size_t CollectETag(char* data, size_t size, size_t n, void* out) {
+  std::string_view line(data, size * n);
+  if (line.size() > 5 && strncasecmp(line.data(), "etag:", 5) == 0) {
+    line.remove_prefix(5);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) line.remove_suffix(1);
+    *static_cast<std::string*>(out) = std::string(line);
+  }
   return size * n;
 }
 
@@ -65,6 +82,7 @@ class CurlClient final : public Client {
 
   Status Init() {
     if (!curl_) return Status::Internal("libcurl failed to initialise");
+    DCC_ASSIGN_OR_RETURN(log_, client::SubmissionLog::Open(o_.log_dir, o_.url));
     headers_ = curl_slist_append(headers_, "Content-Type: application/json");
     headers_ = curl_slist_append(headers_, "Accept: application/json");
     return Status::Ok();
@@ -132,18 +150,25 @@ class CurlClient final : public Client {
     payload.erase("_enc_id");
     if (profile.has_lab && !payload.contains("lab") && !options.lab.empty()) payload["lab"] = options.lab;
     if (profile.has_award && !payload.contains("award") && !options.award.empty()) payload["award"] = options.award;
-    DCC_RETURN_IF_ERROR(PrepareAliases(payload, options.lab.empty() ? payload.value("lab", "") : options.lab,
-                                       profile.has_aliases && options.require_aliases));
+    DCC_RETURN_IF_ERROR(Logged(client::InlineAttachments(payload)));
+    DCC_RETURN_IF_ERROR(Logged(client::PrepareAliases(payload, options.lab.empty() ? payload.value("lab", "") : options.lab,
+                                                      profile.has_aliases && options.require_aliases)));
+    if (profile.id == "file") DCC_RETURN_IF_ERROR(Logged(client::PrepareFileRecord(payload)));
     Written w;
     w.path = "/" + profile.id;
     if (options.dry_run) {
+      log_->Error("DRY RUN is enabled.");
+      log_->Debug("DRY RUN: would POST " + w.path + " " + payload.dump());
       w.record = payload;
       return w;
     }
-    DCC_ASSIGN_OR_RETURN(Response r, Request("POST", w.path, &payload));
+    log_->Debug("POST " + w.path + " " + payload.dump());
+    DCC_ASSIGN_OR_RETURN(Response r, Logged(Request("POST", w.path, &payload)));
     w.method = "POST";
     if (r.status == 201 || r.status == 200) {
       w.record = r.body["@graph"][0];
+      log_->Debug("created " + w.record.value("@id", w.record.value("uuid", "")));
+      log_->Posted(w.record);
       return w;
     }
     if (r.status == 409 && payload.contains("aliases")) {
@@ -153,11 +178,13 @@ class CurlClient final : public Client {
         if (existing.status == 200) {
           w.record = existing.body;
           w.existed = true;
+          log_->Debug("Will not POST " + alias.get<std::string>() + " since it already exists: " +
+                      existing.body.value("@id", ""));
           return w;
         }
       }
     }
-    return StatusOfResponse(r.status, r.body, "POST " + w.path);
+    return Logged(Result<Written>(StatusOfResponse(r.status, r.body, "POST " + w.path)));
   }
 
   Result<json> Schema(const std::string& name) override {
@@ -176,28 +203,42 @@ class CurlClient final : public Client {
     if (current.status == 404) return Status::NotFound("no record '" + id + "' to patch");
     if (current.status != 200) return StatusOfResponse(current.status, current.body, "GET " + id);
     if (payload.contains("aliases")) {
-      DCC_RETURN_IF_ERROR(PrepareAliases(payload, options.lab.empty() ? current.body.value("lab", "") : options.lab, false));
+      DCC_RETURN_IF_ERROR(client::PrepareAliases(payload, options.lab.empty() ? current.body.value("lab", "") : options.lab, false));
     }
-    if (options.extend_arrays) {
-      for (auto it = payload.begin(); it != payload.end(); ++it) {
-        if (!it->is_array() || !current.body.contains(it.key()) || !current.body[it.key()].is_array()) continue;
-        json merged = current.body[it.key()];
-        for (const auto& v : *it)
-          if (std::find(merged.begin(), merged.end(), v) == merged.end()) merged.push_back(v);
-        *it = merged;
-      }
-    }
-    if (options.dry_run) {
-      w.record = payload;
-      return w;
-    }
-    DCC_ASSIGN_OR_RETURN(Response r, Request("PATCH", w.path, &payload));
-    w.method = "PATCH";
-    if (r.status == 200) {
-      w.record = r.body["@graph"][0];
-      return w;
-    }
-    return StatusOfResponse(r.status, r.body, "PATCH " + id);
+    DCC_RETURN_IF_ERROR(Logged(client::InlineAttachments(payload)));
+    if (options.extend_arrays) client::ExtendArrays(payload, current.body);
+    // If-Match: the arrays were extended from this revision; a concurrent edit must not be lost.
+    return Send("PATCH", w, payload, options, current.etag, id);
+  }
+
+  Result<Written> RemoveProps(const std::string& id, const std::vector<std::string>& props, const json& patch_in,
+                              const WriteOptions& options) override {
+    if (id.empty()) return Status::InvalidArgument("say which record to change");
+    if (!patch_in.is_object()) return Status::InvalidArgument("the patch must be a JSON object");
+    Written w;
+    w.path = "/" + IdPath(id);
+    // The object frame names the profile (@type); the edit frame is what PUT replaces.
+    DCC_ASSIGN_OR_RETURN(Response object, Request("GET", w.path + "/?format=json&frame=object", nullptr));
+    if (object.status == 404) return Status::NotFound("no record '" + id + "' to change");
+    if (object.status != 200) return StatusOfResponse(object.status, object.body, "GET " + id);
+    if (!object.body.contains("@type") || !object.body["@type"].is_array() || object.body["@type"].empty())
+      return Status::Internal("the record '" + id + "' has no @type");
+    DCC_ASSIGN_OR_RETURN(Profile profile, FindProfile(object.body["@type"][0].get<std::string>()));
+    DCC_RETURN_IF_ERROR(CheckRemovableProps(profile.schema, props));
+    DCC_ASSIGN_OR_RETURN(Response edit, Request("GET", w.path + "/?format=json&frame=edit", nullptr));
+    if (edit.status != 200) return StatusOfResponse(edit.status, edit.body, "GET " + id + " (edit frame)");
+    json body = std::move(edit.body);
+    for (const auto& prop : props) body.erase(prop);
+    json patch = patch_in;
+    patch.erase("_enc_id");
+    patch.erase("_profile");
+    patch.erase("@id");
+    if (patch.contains("aliases"))
+      DCC_RETURN_IF_ERROR(client::PrepareAliases(patch, options.lab.empty() ? body.value("lab", "") : options.lab, false));
+    DCC_RETURN_IF_ERROR(Logged(client::InlineAttachments(patch)));
+    if (options.extend_arrays) client::ExtendArrays(patch, body);
+    for (auto it = patch.begin(); it != patch.end(); ++it) body[it.key()] = *it;
+    return Send("PUT", w, body, options, edit.etag, id);
   }
 
   Result<std::vector<json>> SearchQuery(const std::string& raw, int limit) override {
@@ -214,6 +255,41 @@ class CurlClient final : public Client {
   }
 
  private:
+  // A failed step's status, also written to the error log.
+  Status Logged(Status s) {
+    if (!s.ok()) log_->Error(s.ToString());
+    return s;
+  }
+  template <typename T>
+  Result<T> Logged(Result<T> r) {
+    if (!r.ok()) log_->Error(r.status().ToString());
+    return r;
+  }
+
+  // PATCH or PUT `body` to w.path (If-Match `etag` when given), or only log it in a dry run.
+  Result<Written> Send(const std::string& method, Written w, const json& body, const WriteOptions& options,
+                       const std::string& etag, const std::string& id) {
+    if (options.dry_run) {
+      log_->Error("DRY RUN is enabled.");
+      log_->Debug("DRY RUN: would " + method + " " + w.path + " " + body.dump());
+      w.record = body;
+      return w;
+    }
+    log_->Debug(method + " " + w.path + " " + body.dump());
+    if_match_ = etag;
+    auto r = Request(method, w.path, &body);
+    if_match_.clear();
+    DCC_RETURN_IF_ERROR(Logged(r.status()));
+    w.method = method;
+    if (r->status == 200) {
+      w.record = r->body["@graph"][0];
+      return w;
+    }
+    if (r->status == 412)
+      return Logged(Status::PreconditionFailed("'" + id + "' changed while it was being edited; nothing was written, run again"));
+    return Logged(StatusOfResponse(r->status, r->body, method + " " + id));
+  }
+
   void Backoff(int attempt) {
     double base = 0.5 * (1 << (attempt - 1));
     double jitter = base * 0.25 * (randombytes_uniform(1000) / 1000.0);
@@ -240,16 +316,24 @@ class CurlClient final : public Client {
     curl_easy_reset(curl_);  // keeps the connection cache: keep-alive survives
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    curl_slist* headers = headers_;
-    curl_slist* with_token = nullptr;
-    if (!token.empty()) {
-      // A per-request list: the token changes on refresh. Built as a copy so the shared
-      // list is never modified.
-      for (curl_slist* h = headers_; h; h = h->next) with_token = curl_slist_append(with_token, h->data);
-      with_token = curl_slist_append(with_token, ("Authorization: bearer " + token).c_str());
-      headers = with_token;
+    // A per-request header list when this request adds headers (If-Match, a bearer token
+    // that changes on refresh), built as a copy so the shared list is never modified.
+    curl_slist* extra = nullptr;
+    if (!if_match_.empty() || !token.empty()) {
+      for (curl_slist* h = headers_; h; h = h->next) extra = curl_slist_append(extra, h->data);
+      if (!if_match_.empty()) extra = curl_slist_append(extra, ("If-Match: " + if_match_).c_str());
+      if (!token.empty()) extra = curl_slist_append(extra, ("Authorization: bearer " + token).c_str());
     }
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    struct SlistFree {
+      curl_slist* l;
+      ~SlistFree() {
+        if (l) curl_slist_free_all(l);
+      }
+    } free_extra{extra};
+    std::string etag;
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, extra ? extra : headers_);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, CollectETag);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &etag);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Collect);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &received);
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT, o_.timeout_seconds);
@@ -265,7 +349,6 @@ class CurlClient final : public Client {
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
     }
     CURLcode rc = curl_easy_perform(curl_);
-    if (with_token) curl_slist_free_all(with_token);
     if (rc != CURLE_OK) {
       return Status::Unavailable(method + " " + url + ": " + curl_easy_strerror(rc));
     }
@@ -273,6 +356,7 @@ class CurlClient final : public Client {
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
     char* location = nullptr;
     if (curl_easy_getinfo(curl_, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) r.location = location;
+    r.etag = std::move(etag);
     r.body = json::parse(received, nullptr, false);
     if (r.body.is_discarded()) r.body = received;
     return r;
@@ -324,40 +408,31 @@ class CurlClient final : public Client {
     return Status::InvalidArgument("the server has no profile '" + name + "' (see GET /profiles/)");
   }
 
-  static Status PrepareAliases(json& payload, const std::string& lab, bool required) {
-    if (!payload.contains("aliases") || payload["aliases"].empty()) {
-      if (required) return Status::InvalidArgument("the record has no aliases (pass --no-aliases to post without)");
-      return Status::Ok();
-    }
-    std::vector<std::string> cleaned;
-    for (const auto& a : payload["aliases"]) {
-      if (!a.is_string()) return Status::InvalidArgument("aliases must be strings");
-      std::string alias;
-      for (char ch : a.get<std::string>()) {
-        if (ch == '#') continue;
-        alias.push_back(ch == '/' || ch == '\\' ? '_' : ch);
-      }
-      if (alias.find(':') == std::string::npos) {
-        std::string prefix = lab.substr(lab.find_last_of('/', lab.size() - 2) + 1);
-        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-        if (prefix.empty())
-          return Status::InvalidArgument("alias '" + alias + "' has no prefix and no lab is set to prefix it");
-        alias = prefix + ":" + alias;
-      }
-      if (std::find(cleaned.begin(), cleaned.end(), alias) == cleaned.end()) cleaned.push_back(alias);
-    }
-    std::sort(cleaned.begin(), cleaned.end());
-    payload["aliases"] = cleaned;
-    return Status::Ok();
-  }
-
   ClientOptions o_;
   CURL* curl_;
   curl_slist* headers_ = nullptr;
   json profiles_;
+  std::string if_match_;  // sent with the next request when set (Send)
+  std::unique_ptr<client::SubmissionLog> log_;
 };
 
 }  // namespace
+
+Status CheckRemovableProps(const json& schema, const std::vector<std::string>& props) {
+  const json& properties = schema.contains("properties") ? schema["properties"] : json::object();
+  const json required = schema.value("required", json::array());
+  const std::string type = schema.value("title", "the profile");
+  for (const auto& prop : props) {
+    if (!properties.contains(prop)) return Status::InvalidArgument("'" + prop + "' is not a property of " + type);
+    const json& sub = properties[prop];
+    std::string why;
+    if (std::find(required.begin(), required.end(), prop) != required.end()) why = "it is required";
+    else if (sub.value("notSubmittable", false)) why = "it is calculated by the server (notSubmittable)";
+    else if (sub.contains("readonly") || sub.contains("permission")) why = "it is read-only (set by the portal's admins)";
+    if (!why.empty()) return Status::InvalidArgument("cannot remove '" + prop + "': " + why);
+  }
+  return Status::Ok();
+}
 
 Result<ClientOptions> ClientOptions::FromConfig(const Config& config, const std::string& mode_override) {
   const json& v = config.values();
@@ -376,6 +451,7 @@ Result<ClientOptions> ClientOptions::FromConfig(const Config& config, const std:
   }
   while (!o.url.empty() && o.url.back() == '/') o.url.pop_back();
   if (v.contains("retries") && v["retries"].is_number_integer()) o.max_retries = v["retries"].get<int>();
+  o.log_dir = v.value("log_dir", "");
   o.api_key = v.value("api_key", "");
   o.secret_key = v.value("secret_key", "");
   return o;

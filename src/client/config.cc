@@ -83,7 +83,7 @@ ConfigSources ConfigSources::FromEnvironment() {
     s.user_file = std::string(home) + "/.config/dcc/config.json";
   }
   if (const char* extra = std::getenv("DCC_CONFIG_FILE")) s.extra_files = extra;
-  for (const char* name : {"DCC_MODE", "DCC_API_KEY", "DCC_SECRET_KEY", "DCC_LAB", "DCC_AWARD"})
+  for (const char* name : {"DCC_MODE", "DCC_API_KEY", "DCC_SECRET_KEY", "DCC_LAB", "DCC_AWARD", "DCC_LOG_DIR"})
     if (const char* v = std::getenv(name); v && *v) s.env[name] = v;
   return s;
 }
@@ -109,7 +109,7 @@ Result<Config> Config::Load(const ConfigSources& sources) {
   }
   static const std::map<std::string, std::string> kEnvKeys = {
       {"DCC_MODE", "mode"}, {"DCC_API_KEY", "api_key"}, {"DCC_SECRET_KEY", "secret_key"},
-      {"DCC_LAB", "lab"}, {"DCC_AWARD", "award"}};
+      {"DCC_LAB", "lab"}, {"DCC_AWARD", "award"}, {"DCC_LOG_DIR", "log_dir"}};
   for (const auto& [var, key] : kEnvKeys) {
     auto it = sources.env.find(var);
     if (it != sources.env.end()) Merge(c.merged_, json{{key, it->second}}, "", "env " + var, c.origin_);

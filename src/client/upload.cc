@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -144,6 +145,39 @@ std::string StatePath(const std::string& path) { return path + ".dcc-upload.json
 
 }  // namespace
 
+Result<json> RenewUploadCredentials(Client& client, const std::string& file_id) {
+  std::string enc = file_id;
+  while (!enc.empty() && enc.front() == '/') enc.erase(0, 1);
+  while (!enc.empty() && enc.back() == '/') enc.pop_back();
+  if (enc.empty()) return Status::InvalidArgument("no file identifier");
+  json empty = json::object();
+  DCC_ASSIGN_OR_RETURN(Client::Response renewed, client.Request("POST", "/" + sigv4::UriEncode(enc, true) + "/@@upload", &empty));
+  if (renewed.status != 200) {
+    std::string detail = renewed.body.is_object() ? renewed.body.value("detail", renewed.body.dump()) : renewed.body.dump();
+    if (renewed.status == 401) return Status::Unauthenticated("@@upload: " + detail);
+    if (renewed.status == 403) return Status::PermissionDenied("@@upload: " + detail);
+    if (renewed.status == 404) return Status::NotFound("no file record '" + file_id + "'");
+    return Status::IOError("@@upload answered " + std::to_string(renewed.status) + ": " + detail);
+  }
+  if (!renewed.body.contains("@graph") || renewed.body["@graph"].empty() ||
+      !renewed.body["@graph"][0].contains("upload_credentials"))
+    return Status::IOError("@@upload answered without upload_credentials");
+  return renewed.body["@graph"][0];
+}
+
+Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Client::Written& written,
+                                                        const UploadOptions& options) {
+  if (written.method != "POST" || written.existed) return std::optional<UploadResult>();
+  const json& r = written.record;
+  const std::string source = r.value("submitted_file_name", "");
+  if (source.empty() || source.find("://") != std::string::npos || !r.contains("@type")) return std::optional<UploadResult>();
+  const json& types = r["@type"];
+  if (std::find(types.begin(), types.end(), "File") == types.end()) return std::optional<UploadResult>();
+  const std::string id = r.value("@id", r.value("uuid", ""));
+  DCC_ASSIGN_OR_RETURN(UploadResult result, UploadFile(client, id, source, options));
+  return std::optional<UploadResult>(std::move(result));
+}
+
 Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
                                 const UploadOptions& options) {
   if (options.s3_endpoint.empty())
@@ -159,18 +193,7 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
   } closer{fd};
 
   // Fresh credentials (the stored ones may have expired), as the reference does.
-  std::string enc = file_id;
-  while (!enc.empty() && enc.front() == '/') enc.erase(0, 1);
-  json empty = json::object();
-  DCC_ASSIGN_OR_RETURN(Client::Response renewed, client.Request("POST", "/" + sigv4::UriEncode(enc, true) + "/@@upload", &empty));
-  if (renewed.status != 200) {
-    std::string detail = renewed.body.is_object() ? renewed.body.value("detail", renewed.body.dump()) : renewed.body.dump();
-    if (renewed.status == 401) return Status::Unauthenticated("@@upload: " + detail);
-    if (renewed.status == 403) return Status::PermissionDenied("@@upload: " + detail);
-    if (renewed.status == 404) return Status::NotFound("no file record '" + file_id + "'");
-    return Status::IOError("@@upload answered " + std::to_string(renewed.status) + ": " + detail);
-  }
-  const json& record = renewed.body["@graph"][0];
+  DCC_ASSIGN_OR_RETURN(json record, RenewUploadCredentials(client, file_id));
   const json& creds = record["upload_credentials"];
   UploadResult result;
   result.upload_url = creds.value("upload_url", "");
@@ -289,7 +312,7 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
   DCC_ASSIGN_OR_RETURN(auto completed, control.Send("POST", {{"uploadId", upload_id}}, xml.data(), xml.size()));
   std::remove(StatePath(path).c_str());
   // The portal verified the whole file against the record; report what it decided.
-  DCC_ASSIGN_OR_RETURN(json after, client.Get({enc}, GetOptions{}));
+  DCC_ASSIGN_OR_RETURN(json after, client.Get({record.value("@id", file_id)}, GetOptions{}));
   result.status = after.value("status", "");
   result.content_error_detail = after.value("content_error_detail", "");
   if (completed.status != 200) {

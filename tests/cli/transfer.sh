@@ -10,10 +10,9 @@ work=$(mktemp -d /tmp/dcc-cli-upload-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-serve_extra=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
+with_s3=1
 . "$here/../support/dccd_fixture.sh"
-for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$work/s3port")" DCC_LAB=lab-a DCC_AWARD=U1
+export DCC_LAB=lab-a DCC_AWARD=U1
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 new_file() {  # new_file PATH [MD5] -> accession
   curl -sf -u "$alice" -H 'Content-Type: application/json' -X POST "$url/file" \

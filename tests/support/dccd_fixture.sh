@@ -1,9 +1,23 @@
 # Sourced by shell tests (tests/cli, tests/interop): starts a real dccd (temp data dir, ephemeral port) with an admin
 # and alice (submits for lab-a), creates the records a submission links to, and exports
 # DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work (and
-# optionally serve_extra, more `dccd serve` flags); defines
-# fail, post (curl as a given user), url, admin, alice.
+# optionally serve_extra, more `dccd serve` flags, and with_s3=1 to also serve the S3
+# endpoint and export AWS_ENDPOINT_URL_S3 for it); defines fail, expect_exit, post (curl
+# as a given user), url, admin, alice.
 fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -5 "$work/dccd.log" >&2; exit 1; }
+# expect_exit RC PATTERN CMD...: runs CMD; fails unless it exits RC and its stderr matches
+# PATTERN (grep). Its stdout and stderr stay in $work/out and $work/err.
+expect_exit() {
+  local want=$1 pattern=$2 rc
+  shift 2
+  set +e
+  "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  set -e
+  [ $rc = "$want" ] || fail "$* exited $rc, expected $want: $(cat "$work/err")"
+  grep -q -- "$pattern" "$work/err" || fail "$* did not say '$pattern': $(cat "$work/err")"
+}
+[ "${with_s3:-}" = 1 ] && serve_extra+=(--s3-listen 127.0.0.1:0 --s3-port-file "$work/s3port")
 common=(--data-dir "$work/data" --no-default-profiles --profiles "$profiles")
 "$dccd" admin init "${common[@]}" >/dev/null
 "$dccd" admin add-user "${common[@]}" --email admin@dcc.test --admin >/dev/null
@@ -15,6 +29,10 @@ alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$work/port")"
+if [ "${with_s3:-}" = 1 ]; then
+  for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
+  export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$work/s3port")"
+fi
 post() {
   local out code
   out=$(curl -s -u "$1" -H 'Content-Type: application/json' -X POST "$url/$2" -d "$3" -w '\n%{http_code}')

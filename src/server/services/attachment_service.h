@@ -44,8 +44,4 @@ class AttachmentService {
   BlobStore& blobs_;
 };
 
-// The mime type a file name's extension implies, or "" if unknown ("x.tsv" ->
-// "text/tab-separated-values").
-std::string MimeOfFilename(const std::string& filename);
-
 }  // namespace dcc::server
