@@ -34,6 +34,20 @@ struct WriteOptions {
   std::string s3_endpoint;
 };
 
+// Supplies bearer tokens to a Client (Gen3 access tokens: include/dcc/gen3_auth.h).
+// Implementations must be thread-safe: one source is shared by the Clients of every
+// worker thread, so a refresh happens once for all of them.
+class TokenSource {
+ public:
+  virtual ~TokenSource() = default;
+  // A token valid now (refreshed first if it is about to expire). Unauthenticated or
+  // Unavailable when no token can be had.
+  virtual Result<std::string> Token() = 0;
+  // The server refused `rejected`: get a new token unless another thread already has
+  // (then return that one). Called once per refused request, never in a loop.
+  virtual Result<std::string> Refresh(const std::string& rejected) = 0;
+};
+
 struct ClientOptions {
   std::string url;         // e.g. "https://portal.example.org" (no trailing slash)
   std::string api_key;     // HTTP Basic user; empty: anonymous
@@ -41,6 +55,9 @@ struct ClientOptions {
   int max_retries = 4;     // for idempotent requests; backoff 0.5 s, 1 s, 2 s, 4 s (+ jitter)
   long timeout_seconds = 60;  // per request, as the reference's TIMEOUT
   std::string ca_file;     // trust this CA bundle too (a server with a private CA)
+  // When set, every request carries `Authorization: bearer <token>` instead of Basic; a
+  // 401 makes the Client ask for one refresh and resend once, then report the 401.
+  std::shared_ptr<TokenSource> bearer;
   // Where the reference client's log files go (debug, error, posted; encode.md §1.2),
   // named per server host. Empty (the default): no log files. Set "log_dir" in the config
   // or DCC_LOG_DIR; "EU_Logs" gives the reference's layout.

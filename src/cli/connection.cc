@@ -35,4 +35,9 @@ int ExitCodeFor(const Status& s) {
   }
 }
 
+int ReportFailure(std::ostream& err, const std::string& command, const Status& s) {
+  err << "dcc " << command << ": " << s.ToString() << "\n";
+  return ExitCodeFor(s);
+}
+
 }  // namespace dcc::cli

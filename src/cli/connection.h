@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "dcc/client.h"
@@ -28,5 +29,8 @@ std::string S3EndpointFrom(const std::string& flag, const Config& config);
 
 // The documented exit status (exit_codes.h) for a failed call.
 int ExitCodeFor(const Status& status);
+
+// Prints "dcc COMMAND: <what went wrong>" to `err` and returns ExitCodeFor(status).
+int ReportFailure(std::ostream& err, const std::string& command, const Status& status);
 
 }  // namespace dcc::cli

@@ -9,6 +9,9 @@
 #include "cli/cmd_fastq.h"
 #include "cli/cmd_file_tools.h"
 #include "cli/cmd_hash.h"
+#include "cli/cmd_index.h"
+#include "cli/cmd_manifest.h"
+#include "cli/cmd_mds.h"
 #include "cli/cmd_lookup.h"
 #include "cli/cmd_records.h"
 #include "cli/cmd_register.h"
@@ -40,6 +43,14 @@ int main(int argc, char** argv) {
   AddUploadCommand(app, upload);
   DownloadCommandOptions download;
   AddDownloadCommand(app, download);
+  IndexCommandOptions index;
+  AddIndexCommands(app, index);
+  MdsCommandOptions mds;
+  AddMdsCommands(app, mds);
+  DrsCommandOptions drs;
+  AddDrsCommands(app, drs);
+  ManifestCommandOptions manifest;
+  AddManifestCommands(app, manifest);
   // encode_utils helpers (one file per group; each Run returns nullopt if not its command).
   LookupCommandOptions lookup;
   AddLookupCommands(app, lookup);
@@ -60,6 +71,10 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("register")) return RunRegister(connection, register_options, std::cout, std::cerr);
   if (app.got_subcommand("upload")) return RunUpload(connection, upload, std::cout, std::cerr);
   if (app.got_subcommand("download")) return RunDownload(connection, download, std::cout, std::cerr);
+  if (app.got_subcommand("index")) return RunIndex(index, std::cout, std::cerr);
+  if (app.got_subcommand("mds")) return RunMds(mds, std::cout, std::cerr);
+  if (app.got_subcommand("drs")) return RunDrs(drs, std::cout, std::cerr);
+  if (app.got_subcommand("manifest")) return RunManifest(manifest, std::cout, std::cerr);
   if (auto rc = RunLookupCommands(app, connection, lookup, std::cout, std::cerr)) return *rc;
   if (auto rc = RunFastqCommands(app, connection, fastq, std::cout, std::cerr)) return *rc;
   if (auto rc = RunFileToolsCommands(app, connection, file_tools, std::cout, std::cerr)) return *rc;

@@ -93,7 +93,7 @@ class CurlClient final : public Client {
     Status last;
     for (int attempt = 0; attempt < attempts; ++attempt) {
       if (attempt > 0) Backoff(attempt);
-      auto r = Once(method, path, body);
+      auto r = OnceWithToken(method, path, body);
       if (r.ok() && !Retriable(r->status)) return r;
       last = r.ok() ? StatusOfResponse(r->status, r->body, method + " " + path) : r.status();
       if (r.ok() && attempt + 1 == attempts) return r;  // out of retries: the caller sees the answer
@@ -296,17 +296,33 @@ class CurlClient final : public Client {
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>((base + jitter) * 1000)));
   }
 
-  Result<Response> Once(const std::string& method, const std::string& path, const json* body) {
+  // One request with the current bearer token; on a 401, one refresh and one resend (a
+  // token that expired or was revoked mid-run), then the 401 goes to the caller. indexd
+  // answers 401 for a denied token too, so this never loops (gen3.md §2.10, §8).
+  Result<Response> OnceWithToken(const std::string& method, const std::string& path, const json* body) {
+    if (!o_.bearer) return Once(method, path, body, "");
+    DCC_ASSIGN_OR_RETURN(std::string token, o_.bearer->Token());
+    DCC_ASSIGN_OR_RETURN(Response r, Once(method, path, body, token));
+    if (r.status != 401) return r;
+    DCC_ASSIGN_OR_RETURN(std::string fresh, o_.bearer->Refresh(token));
+    return Once(method, path, body, fresh);
+  }
+
+  Result<Response> Once(const std::string& method, const std::string& path, const json* body,
+                        const std::string& token) {
     std::string url = o_.url + path;
     std::string payload = body ? body->dump() : std::string();
     std::string received;
     curl_easy_reset(curl_);  // keeps the connection cache: keep-alive survives
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    curl_slist* extra = nullptr;  // headers_ plus If-Match, for this request only
-    if (!if_match_.empty()) {
+    // A per-request header list when this request adds headers (If-Match, a bearer token
+    // that changes on refresh), built as a copy so the shared list is never modified.
+    curl_slist* extra = nullptr;
+    if (!if_match_.empty() || !token.empty()) {
       for (curl_slist* h = headers_; h; h = h->next) extra = curl_slist_append(extra, h->data);
-      extra = curl_slist_append(extra, ("If-Match: " + if_match_).c_str());
+      if (!if_match_.empty()) extra = curl_slist_append(extra, ("If-Match: " + if_match_).c_str());
+      if (!token.empty()) extra = curl_slist_append(extra, ("Authorization: bearer " + token).c_str());
     }
     struct SlistFree {
       curl_slist* l;
@@ -323,7 +339,7 @@ class CurlClient final : public Client {
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT, o_.timeout_seconds);
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     if (!o_.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, o_.ca_file.c_str());
-    if (!o_.api_key.empty()) {
+    if (token.empty() && !o_.api_key.empty()) {
       curl_easy_setopt(curl_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(curl_, CURLOPT_USERNAME, o_.api_key.c_str());
       curl_easy_setopt(curl_, CURLOPT_PASSWORD, o_.secret_key.c_str());
