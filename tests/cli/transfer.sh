@@ -49,7 +49,8 @@ acc_c=$(new_file "$work/c.bam")
 "$dcc" upload "$acc_c" "$work/c.bam" --concurrency 1 --part-size-mib 8 >/dev/null 2>&1 &
 uploader=$!
 for _ in $(seq 300); do
-  [ -n "$(find "$work/data/blobs/objects/.multipart" -name '00002.md5' 2>/dev/null)" ] && break
+  # a finished part has a record: 00002.placed (written in place) or 00002.md5 (on its own)
+  [ -n "$(find "$work/data/blobs/objects/.multipart" -name '00002.placed' -o -name '00002.md5' 2>/dev/null)" ] && break
   sleep 0.02
 done
 { kill -9 $uploader; wait $uploader; } 2>/dev/null || true

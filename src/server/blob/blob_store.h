@@ -29,6 +29,11 @@ namespace dcc::server {
 struct BlobCapabilities {
   bool server_side_copy = false;
   bool presigned_urls = false;
+  // StageRange, OpenStaged, TruncateStaged and RemoveStaged work: one staged blob can be
+  // written at offsets by concurrent writers, so multipart parts land in place and
+  // CompleteMultipartUpload needs no copy. A store without it (an S3-backed one would use
+  // S3's own multipart upload instead) answers those calls with Internal.
+  bool ranged_staging = false;
 };
 
 struct BlobInfo {
@@ -73,6 +78,21 @@ class BlobWriter {
   virtual Status Abandon() = 0;
 };
 
+// Writes one byte range of a staged blob that several writers share (BlobStore::
+// StageRange). Nothing is published and nothing is checked until Finish. Not thread-safe;
+// writers of disjoint ranges of one staged blob may run at the same time.
+class BlobRangeWriter {
+ public:
+  virtual ~BlobRangeWriter() = default;
+  // Writes bytes at the range's next offset, hashing them. IOError on a disk failure.
+  virtual Status Write(const void* data, size_t len) = 0;
+  virtual uint64_t size() const = 0;  // bytes written so far
+  // Makes the range durable (fsync), then checks its digests against `expect` as Commit
+  // does. On OK the bytes survive a power cut. On an error the range's bytes are
+  // unspecified: the caller must not count them.
+  virtual Result<Digests> Finish(const BlobExpectations& expect) = 0;
+};
+
 // Reads one byte range of a committed blob. Not thread-safe.
 class BlobReader {
  public:
@@ -96,6 +116,19 @@ class BlobStore {
   // Reopens a staged upload after a restart, re-hashing the bytes already staged.
   // NotFound if none.
   virtual Result<std::unique_ptr<BlobWriter>> Resume(const std::string& staging_id) = 0;
+  // With capabilities().ranged_staging: opens the staged upload `staging_id` (created if
+  // needed, never truncated) for writing at `offset` onward. Bytes never written read as
+  // zeros. Resume (then Commit) publishes the whole staged blob; `md5_only` as for Stage.
+  virtual Result<std::unique_ptr<BlobRangeWriter>> StageRange(const std::string& staging_id,
+                                                              uint64_t offset, bool md5_only = false);
+  // Reads [offset, offset + length) of a staged upload, clipped at its end. NotFound if
+  // none; InvalidArgument if offset is past the end.
+  virtual Result<std::unique_ptr<BlobReader>> OpenStaged(const std::string& staging_id,
+                                                         uint64_t offset, uint64_t length);
+  // Cuts (or zero-extends) a staged upload to `size` bytes; Commit makes that durable.
+  virtual Status TruncateStaged(const std::string& staging_id, uint64_t size);
+  // Removes a staged upload. NotFound if none.
+  virtual Status RemoveStaged(const std::string& staging_id);
   // NotFound if the key has no committed blob.
   virtual Result<BlobInfo> Stat(const std::string& key) = 0;
   // A reader of [offset, offset + length); length is clipped at the end of the blob.

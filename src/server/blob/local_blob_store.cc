@@ -85,17 +85,17 @@ Status CheckExpectations(const Digests& d, const BlobExpectations& e) {
   return Status::Ok();
 }
 
-class LocalBlobWriter final : public BlobWriter {
+// The bytes of one staged file on their way in. They are gathered into 1 MiB before they
+// are hashed and written: HTTP bodies arrive in 4 KiB pieces, and a syscall and a hash
+// handoff per piece cost more than the copy. Written at the file position, or (ranged
+// staging) with pwrite from `offset` on, so writers of other ranges never interfere.
+class HashingFileSink {
  public:
-  LocalBlobWriter(fs::path staging, fs::path objects, Fd fd, bool md5_only = false)
-      : staging_(std::move(staging)), objects_(std::move(objects)), fd_(std::move(fd)),
+  HashingFileSink(fs::path path, Fd fd, bool md5_only, int64_t offset = -1)
+      : path_(std::move(path)), fd_(std::move(fd)), next_(offset),
         hasher_(MultiHasher::Options{0, md5_only ? 1 : 2, md5_only}) {}
 
-  // Bytes are gathered into 1 MiB before they are hashed and written: HTTP bodies arrive
-  // in 4 KiB pieces, and a syscall and a hash handoff per piece cost more than the copy.
-  Status Write(const void* data, size_t len) override {
-    if (done_) return Status::Internal("write after commit or abandon");
-    auto p = static_cast<const char*>(data);
+  Status Write(const char* p, size_t len) {
     size_ += len;
     if (buffer_.size() + len < kBufferBytes) {
       buffer_.append(p, len);
@@ -107,62 +107,6 @@ class LocalBlobWriter final : public BlobWriter {
     return Status::Ok();
   }
 
-  uint64_t size() const override { return size_; }
-
-  Status Sync() override {
-    if (done_) return Status::Internal("sync after commit or abandon");
-    DCC_RETURN_IF_ERROR(Flush());
-    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
-    return Status::Ok();
-  }
-
-  Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
-    if (done_) return Status::Internal("commit after commit or abandon");
-    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
-    DCC_RETURN_IF_ERROR(Flush());
-    if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync", staging_, errno);
-    fd_.Reset();
-    Digests d = hasher_.Finish();
-    done_ = true;
-    if (Status s = CheckExpectations(d, expect); !s.ok()) {
-      ::unlink(staging_.c_str());
-      return s;
-    }
-    fs::path target = objects_ / key;
-    DCC_RETURN_IF_ERROR(MakeDirs(target.parent_path(), objects_));
-    if (::rename(staging_.c_str(), target.c_str()) != 0) return ErrnoStatus("rename", target, errno);
-    DCC_RETURN_IF_ERROR(FsyncDir(target.parent_path()));
-    return d;
-  }
-
-  Status Abandon() override {
-    done_ = true;
-    fd_.Reset();
-    if (::unlink(staging_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", staging_, errno);
-    return Status::Ok();
-  }
-
-
-  MultiHasher& hasher() { return hasher_; }
-  void set_size(uint64_t s) { size_ = s; }
-
- private:
-  static constexpr size_t kBufferBytes = 1u << 20;
-
-  Status HashAndWrite(const char* p, size_t len) {
-    hasher_.Update(p, len);
-    while (len > 0) {
-      ssize_t n = ::write(fd_.get(), p, len);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("write", staging_, errno);
-      }
-      p += n;
-      len -= static_cast<size_t>(n);
-    }
-    return Status::Ok();
-  }
-
   Status Flush() {
     if (buffer_.empty()) return Status::Ok();
     Status s = HashAndWrite(buffer_.data(), buffer_.size());
@@ -170,14 +114,126 @@ class LocalBlobWriter final : public BlobWriter {
     return s;
   }
 
-  fs::path staging_;
-  fs::path objects_;
+  // Flushes, then fsync (or fdatasync: the file's size is covered, its times are not needed).
+  Status Durable(bool data_only) {
+    DCC_RETURN_IF_ERROR(Flush());
+    if ((data_only ? ::fdatasync(fd_.get()) : ::fsync(fd_.get())) != 0)
+      return ErrnoStatus(data_only ? "fdatasync" : "fsync", path_, errno);
+    return Status::Ok();
+  }
+
+  void Close() { fd_.Reset(); }
+  const fs::path& path() const { return path_; }
+  MultiHasher& hasher() { return hasher_; }
+  uint64_t size() const { return size_; }
+  void set_size(uint64_t s) { size_ = s; }
+
+ private:
+  static constexpr size_t kBufferBytes = 1u << 20;
+
+  Status HashAndWrite(const char* p, size_t len) {
+    hasher_.Update(p, len);
+    const int64_t at = next_;
+    while (len > 0) {
+      ssize_t n = next_ < 0 ? ::write(fd_.get(), p, len) : ::pwrite(fd_.get(), p, len, static_cast<off_t>(next_));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", path_, errno);
+      }
+      p += n;
+      len -= static_cast<size_t>(n);
+      if (at >= 0) next_ += n;
+    }
+    return Status::Ok();
+  }
+
+  fs::path path_;
   Fd fd_;
+  int64_t next_;  // -1: append at the file position
   // Two lanes (md5 | sha1 + sha256) and no multipart ETag: a single stream's ETag is its
   // md5, and multipart uploads take theirs from their parts.
   MultiHasher hasher_;
   std::string buffer_;
   uint64_t size_ = 0;
+};
+
+class LocalBlobWriter final : public BlobWriter {
+ public:
+  LocalBlobWriter(fs::path staging, fs::path objects, Fd fd, bool md5_only = false)
+      : objects_(std::move(objects)), sink_(std::move(staging), std::move(fd), md5_only) {}
+
+  Status Write(const void* data, size_t len) override {
+    if (done_) return Status::Internal("write after commit or abandon");
+    return sink_.Write(static_cast<const char*>(data), len);
+  }
+
+  uint64_t size() const override { return sink_.size(); }
+
+  Status Sync() override {
+    if (done_) return Status::Internal("sync after commit or abandon");
+    return sink_.Durable(false);
+  }
+
+  Result<Digests> Commit(const std::string& key, const BlobExpectations& expect) override {
+    if (done_) return Status::Internal("commit after commit or abandon");
+    DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
+    DCC_RETURN_IF_ERROR(sink_.Durable(false));
+    sink_.Close();
+    Digests d = sink_.hasher().Finish();
+    done_ = true;
+    const fs::path& staging = sink_.path();
+    if (Status s = CheckExpectations(d, expect); !s.ok()) {
+      ::unlink(staging.c_str());
+      return s;
+    }
+    fs::path target = objects_ / key;
+    DCC_RETURN_IF_ERROR(MakeDirs(target.parent_path(), objects_));
+    if (::rename(staging.c_str(), target.c_str()) != 0) return ErrnoStatus("rename", target, errno);
+    DCC_RETURN_IF_ERROR(FsyncDir(target.parent_path()));
+    return d;
+  }
+
+  Status Abandon() override {
+    done_ = true;
+    sink_.Close();
+    if (::unlink(sink_.path().c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", sink_.path(), errno);
+    return Status::Ok();
+  }
+
+  MultiHasher& hasher() { return sink_.hasher(); }
+  void set_size(uint64_t s) { sink_.set_size(s); }
+
+ private:
+  fs::path objects_;
+  HashingFileSink sink_;
+  bool done_ = false;
+};
+
+// One range of a staged file that several writers share (ranged staging).
+class LocalRangeWriter final : public BlobRangeWriter {
+ public:
+  LocalRangeWriter(fs::path path, Fd fd, uint64_t offset, bool md5_only)
+      : sink_(std::move(path), std::move(fd), md5_only, static_cast<int64_t>(offset)) {}
+
+  Status Write(const void* data, size_t len) override {
+    if (done_) return Status::Internal("write after finish");
+    return sink_.Write(static_cast<const char*>(data), len);
+  }
+
+  uint64_t size() const override { return sink_.size(); }
+
+  Result<Digests> Finish(const BlobExpectations& expect) override {
+    if (done_) return Status::Internal("finish after finish");
+    done_ = true;
+    DCC_RETURN_IF_ERROR(sink_.Durable(true));
+    sink_.Close();
+    Digests d = sink_.hasher().Finish();
+    DCC_RETURN_IF_ERROR(CheckExpectations(d, expect));
+    return d;
+  }
+
+ private:
+  HashingFileSink sink_;
   bool done_ = false;
 };
 
@@ -216,7 +272,11 @@ class LocalBlobStore final : public BlobStore {
     return Status::Ok();
   }
 
-  BlobCapabilities capabilities() const override { return {}; }
+  BlobCapabilities capabilities() const override {
+    BlobCapabilities c;
+    c.ranged_staging = true;
+    return c;
+  }
 
   Result<std::unique_ptr<BlobWriter>> Stage(const std::string& id, bool md5_only) override {
     if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
@@ -252,6 +312,35 @@ class LocalBlobStore final : public BlobStore {
     return std::unique_ptr<BlobWriter>(std::move(w));
   }
 
+  Result<std::unique_ptr<BlobRangeWriter>> StageRange(const std::string& id, uint64_t offset,
+                                                      bool md5_only) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    fs::path path = staging_ / id;
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return ErrnoStatus("open staging file", path, errno);
+    return std::unique_ptr<BlobRangeWriter>(new LocalRangeWriter(path, std::move(fd), offset, md5_only));
+  }
+
+  Result<std::unique_ptr<BlobReader>> OpenStaged(const std::string& id, uint64_t offset,
+                                                 uint64_t length) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    return OpenRange(staging_ / id, offset, length, "staged upload '" + id + "'");
+  }
+
+  Status TruncateStaged(const std::string& id, uint64_t size) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    fs::path path = staging_ / id;
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) return ErrnoStatus("truncate", path, errno);
+    return Status::Ok();
+  }
+
+  Status RemoveStaged(const std::string& id) override {
+    if (!ValidStagingId(id)) return Status::InvalidArgument("bad staging id '" + id + "'");
+    fs::path path = staging_ / id;
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path, errno);
+    return Status::Ok();
+  }
+
   Result<BlobInfo> Stat(const std::string& key) override {
     DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
     struct stat st;
@@ -263,21 +352,7 @@ class LocalBlobStore final : public BlobStore {
   Result<std::unique_ptr<BlobReader>> Open(const std::string& key, uint64_t offset,
                                            uint64_t length) override {
     DCC_RETURN_IF_ERROR(ValidateBlobKey(key));
-    fs::path path = objects_ / key;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-      if (errno == ENOENT) return Status::NotFound("no blob '" + key + "'");
-      return ErrnoStatus("open", path, errno);
-    }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
-    uint64_t size = static_cast<uint64_t>(st.st_size);
-    if (offset > size || (offset == size && size > 0)) {
-      return Status::InvalidArgument("range starts at byte " + std::to_string(offset) +
-                                     ", past the end of a " + std::to_string(size) + "-byte blob");
-    }
-    length = std::min(length, size - offset);
-    return std::unique_ptr<BlobReader>(new LocalBlobReader(std::move(fd), offset, length));
+    return OpenRange(objects_ / key, offset, length, "blob '" + key + "'");
   }
 
   Status Delete(const std::string& key) override {
@@ -319,6 +394,24 @@ class LocalBlobStore final : public BlobStore {
   }
 
  private:
+  static Result<std::unique_ptr<BlobReader>> OpenRange(const fs::path& path, uint64_t offset,
+                                                       uint64_t length, const std::string& what) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) return Status::NotFound("no " + what);
+      return ErrnoStatus("open", path, errno);
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (offset > size || (offset == size && size > 0)) {
+      return Status::InvalidArgument("range starts at byte " + std::to_string(offset) +
+                                     ", past the end of a " + std::to_string(size) + "-byte blob");
+    }
+    length = std::min(length, size - offset);
+    return std::unique_ptr<BlobReader>(new LocalBlobReader(std::move(fd), offset, length));
+  }
+
   fs::path objects_;
   fs::path staging_;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "common/hashing.h"
@@ -47,6 +48,27 @@ Status WriteSmallBlob(BlobStore& blobs, const std::string& staging_id, const std
   return w->Commit(key, {}).status();
 }
 
+// The staged file that parts of one size are written into, in place.
+std::string PlacedId(const std::string& upload_id) { return "parts-" + upload_id; }
+
+// Streams `body` into `writer` (a BlobWriter or BlobRangeWriter); checks the byte count
+// against `content_length`.
+template <typename Writer>
+Status Receive(Writer& writer, const S3Service::BodyStream& body, std::optional<uint64_t> content_length) {
+  Status write_error;
+  bool complete = body([&](const char* data, size_t len) {
+    write_error = writer.Write(data, len);
+    return write_error.ok();
+  });
+  if (!write_error.ok()) return write_error;
+  if (!complete || (content_length && writer.size() != *content_length)) {
+    return Status::InvalidArgument("received " + std::to_string(writer.size()) +
+                                       " bytes, fewer than Content-Length",
+                                   "s3:IncompleteBody");
+  }
+  return Status::Ok();
+}
+
 Status NoSuchUpload(const std::string& id) {
   return Status::NotFound("no multipart upload '" + id + "' (completed, aborted, or never created)",
                           "s3:NoSuchUpload");
@@ -60,22 +82,6 @@ Status S3Service::CheckGrant(const S3Caller& c, const std::string& bucket, const
                                     c.grant.key + " only", "s3:AccessDenied");
   }
   return ValidateBlobKey(key);
-}
-
-Status S3Service::Receive(BlobWriter& writer, const BodyStream& body,
-                          std::optional<uint64_t> content_length) {
-  Status write_error;
-  bool complete = body([&](const char* data, size_t len) {
-    write_error = writer.Write(data, len);
-    return write_error.ok();
-  });
-  if (!write_error.ok()) return write_error;
-  if (!complete || (content_length && writer.size() != *content_length)) {
-    return Status::InvalidArgument("received " + std::to_string(writer.size()) +
-                                       " bytes, fewer than Content-Length",
-                                   "s3:IncompleteBody");
-  }
-  return Status::Ok();
 }
 
 Result<S3Service::Put> S3Service::PutObject(const S3Caller& c, const std::string& bucket,
@@ -109,15 +115,58 @@ Status S3Service::CheckUpload(const std::string& upload_id, const std::string& k
 
 Result<std::vector<S3Service::Part>> S3Service::Parts(const std::string& upload_id) {
   DCC_ASSIGN_OR_RETURN(auto blobs_list, blobs().List(kPrefix + upload_id + "/"));
+  DCC_ASSIGN_OR_RETURN(uint64_t part_size, PartSize(upload_id, std::nullopt));
   std::vector<Part> parts;
   for (const auto& b : blobs_list) {
-    std::string name = b.key.substr(b.key.rfind('/') + 1);  // "NNNNN", "NNNNN.md5", "upload"
-    if (name.size() != 5 || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto md5 = ReadSmallBlob(blobs(), b.key + ".md5");
-    if (!md5.ok()) continue;  // a part whose upload did not finish
-    parts.push_back({std::stoi(name), *md5, b.size});
+    // "NNNNN" (a part of its own) with "NNNNN.md5", "NNNNN.placed", "upload", "layout"
+    std::string name = b.key.substr(b.key.rfind('/') + 1);
+    std::string digits = name.substr(0, 5);
+    if (digits.size() != 5 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int n = std::stoi(digits);
+    if (name.size() == 5) {
+      auto md5 = ReadSmallBlob(blobs(), b.key + ".md5");
+      if (!md5.ok()) continue;  // a part whose upload did not finish
+      parts.push_back({n, *md5, b.size, false});
+    } else if (name == digits + ".placed" && part_size > 0) {
+      // "<md5> <size>", written once the part's bytes were durable in the staged file.
+      auto text = ReadSmallBlob(blobs(), b.key);
+      if (!text.ok() || text->size() < 34 || (*text)[32] != ' ') continue;
+      Part p{n, text->substr(0, 32), std::strtoull(text->c_str() + 33, nullptr, 10), true};
+      // The staged file must still hold the part (it is gone after a failed Complete).
+      const uint64_t offset = static_cast<uint64_t>(n - 1) * part_size;
+      auto held = blobs().OpenStaged(PlacedId(upload_id), offset, p.size);
+      if (p.size > 0 && (!held.ok() || (*held)->length() != p.size)) continue;
+      parts.push_back(p);
+    }
   }
-  return parts;  // List is in key order, so parts are ascending
+  // List is in key order ("NNNNN" < "NNNNN.md5" < "NNNNN.placed"), and a part number has
+  // one record at a time, so parts are ascending.
+  return parts;
+}
+
+Result<uint64_t> S3Service::PartSize(const std::string& upload_id, std::optional<uint64_t> claim_first) {
+  std::lock_guard lock(layout_mu_);
+  const std::string key = kPrefix + upload_id + "/layout";
+  auto text = ReadSmallBlob(blobs(), key);
+  if (text.ok()) return std::strtoull(text->c_str(), nullptr, 10);
+  if (text.status().code() != Status::Code::kNotFound) return text.status();
+  if (!claim_first || *claim_first < kMinPartSize) return uint64_t{0};
+  DCC_RETURN_IF_ERROR(WriteSmallBlob(blobs(), "layout-" + RandomId(), key, std::to_string(*claim_first)));
+  return *claim_first;
+}
+
+std::optional<uint64_t> S3Service::InPlaceOffset(const std::string& upload_id, int n,
+                                                 std::optional<uint64_t> length) {
+  // Without a declared length the part cannot be known to fit; chunked bodies carry one
+  // in x-amz-decoded-content-length, which the caller passes here.
+  if (!blobs().capabilities().ranged_staging || !length) return std::nullopt;
+  // S3's largest part; it also keeps (n - 1) * P far from overflowing, so no claimed
+  // length can place a part over another's bytes.
+  constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;
+  if (*length > kMaxPartSize) return std::nullopt;
+  auto part_size = PartSize(upload_id, length);
+  if (!part_size.ok() || *part_size == 0 || *length > *part_size) return std::nullopt;
+  return static_cast<uint64_t>(n - 1) * *part_size;
 }
 
 Result<std::string> S3Service::UploadPart(const S3Caller& c, const std::string& bucket,
@@ -128,18 +177,32 @@ Result<std::string> S3Service::UploadPart(const S3Caller& c, const std::string& 
   if (n < 1 || n > 10000)
     return Status::InvalidArgument("partNumber must be 1 to 10000", "s3:InvalidArgument");
   DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));
+  auto held = locks_.Part(upload_id, n);
+  DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));  // Complete or Abort may have run meanwhile
   // A part needs only its md5 (its ETag), as Complete computes every digest of the whole,
   // unless the client signed the payload and its sha256 must be checked.
   const bool md5_only = TransportClaim(c).empty();
+  BlobExpectations expect;
+  expect.transport_sha256 = TransportClaim(c);
+  // A part uploaded again replaces the earlier one: its record goes first, so a failure
+  // from here on leaves the part missing, never the old ETag over new bytes. Each record
+  // is written last: a part counts once its bytes are durable.
+  (void)blobs().Delete(PartKey(upload_id, n) + ".md5");
+  (void)blobs().Delete(PartKey(upload_id, n) + ".placed");
+  if (auto offset = InPlaceOffset(upload_id, n, content_length)) {
+    DCC_ASSIGN_OR_RETURN(auto writer, blobs().StageRange(PlacedId(upload_id), *offset, md5_only));
+    DCC_RETURN_IF_ERROR(Receive(*writer, body, content_length));
+    DCC_ASSIGN_OR_RETURN(Digests d, writer->Finish(expect));
+    (void)blobs().Delete(PartKey(upload_id, n));  // an earlier upload of this part as its own blob
+    DCC_RETURN_IF_ERROR(WriteSmallBlob(blobs(), "md5-" + RandomId(), PartKey(upload_id, n) + ".placed",
+                                       d.md5 + " " + std::to_string(writer->size())));
+    return d.md5;
+  }
   DCC_ASSIGN_OR_RETURN(auto writer, blobs().Stage("part-" + RandomId(), md5_only));
   if (Status s = Receive(*writer, body, content_length); !s.ok()) {
     (void)writer->Abandon();
     return s;
   }
-  BlobExpectations expect;
-  expect.transport_sha256 = TransportClaim(c);
-  // The md5 sidecar is written last: a part counts once both are there.
-  (void)blobs().Delete(PartKey(upload_id, n) + ".md5");
   DCC_ASSIGN_OR_RETURN(Digests d, writer->Commit(PartKey(upload_id, n), expect));
   DCC_RETURN_IF_ERROR(WriteSmallBlob(blobs(), "md5-" + RandomId(), PartKey(upload_id, n) + ".md5", d.md5));
   return d.md5;
@@ -158,6 +221,8 @@ Result<S3Service::Put> S3Service::Complete(const S3Caller& c, const std::string&
                                            const std::vector<std::pair<int, std::string>>& wanted) {
   DCC_RETURN_IF_ERROR(CheckGrant(c, bucket, key));
   DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));
+  auto held = locks_.Whole(upload_id);
+  DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));  // a concurrent Complete or Abort may have won
   DCC_ASSIGN_OR_RETURN(auto stored, Parts(upload_id));
   std::vector<Part> chosen;
   for (size_t i = 0; i < wanted.size(); ++i) {
@@ -179,16 +244,9 @@ Result<S3Service::Put> S3Service::Complete(const S3Caller& c, const std::string&
                                          " is smaller than 5 MiB and is not the last part",
                                      "s3:EntityTooSmall");
   }
-  DCC_ASSIGN_OR_RETURN(auto writer, blobs().Stage("complete-" + RandomId()));
+  DCC_ASSIGN_OR_RETURN(auto writer, Assemble(upload_id, chosen));
   std::string part_md5s;
-  std::vector<char> buf(1 << 20);
   for (const auto& p : chosen) {
-    DCC_ASSIGN_OR_RETURN(auto reader, blobs().Open(PartKey(upload_id, p.number), 0, UINT64_MAX));
-    while (true) {
-      DCC_ASSIGN_OR_RETURN(size_t got, reader->Read(buf.data(), buf.size()));
-      if (got == 0) break;
-      DCC_RETURN_IF_ERROR(writer->Write(buf.data(), got));
-    }
     unsigned char raw[16];
     size_t len = 0;
     sodium_hex2bin(raw, sizeof raw, p.etag.data(), p.etag.size(), nullptr, &len, nullptr);
@@ -199,19 +257,75 @@ Result<S3Service::Put> S3Service::Complete(const S3Caller& c, const std::string&
                      std::to_string(chosen.size());
   auto done = files_.CompleteUpload(c.grant, *writer, "", etag);
   if (done.ok() || done.status().code() == Status::Code::kChecksumMismatch) {
-    (void)Abort(c, bucket, key, upload_id);  // the parts are no longer needed either way
+    (void)RemoveUpload(upload_id);  // the parts are no longer needed either way
   }
   if (!done.ok()) return done.status();
   return Put{etag, *done};
+}
+
+// A staged blob of the chosen parts, in order. When they are parts 1..k of the upload's
+// part size P, all in place (the common case: every client uses one part size), that is
+// the upload's staged file cut to (k-1)*P + the last part's size, and nothing is copied.
+// Otherwise the parts are copied, in order, from wherever each one is. Either way the
+// writer hashes every byte, so the record's md5 is checked against what is published.
+Result<std::unique_ptr<BlobWriter>> S3Service::Assemble(const std::string& upload_id,
+                                                        const std::vector<Part>& chosen) {
+  DCC_ASSIGN_OR_RETURN(uint64_t part_size, PartSize(upload_id, std::nullopt));
+  bool laid_out = part_size > 0 && !chosen.empty();
+  for (size_t i = 0; laid_out && i < chosen.size(); ++i) {
+    const Part& p = chosen[i];
+    laid_out = p.in_place && p.number == static_cast<int>(i + 1) &&
+               (i + 1 == chosen.size() ? p.size <= part_size : p.size == part_size);
+  }
+  if (laid_out) {
+    const uint64_t total = (chosen.size() - 1) * part_size + chosen.back().size;
+    DCC_RETURN_IF_ERROR(blobs().TruncateStaged(PlacedId(upload_id), total));
+    return blobs().Resume(PlacedId(upload_id));
+  }
+  DCC_ASSIGN_OR_RETURN(auto writer, blobs().Stage("complete-" + RandomId()));
+  std::vector<char> buf(1 << 20);
+  for (const auto& p : chosen) {
+    if (p.size == 0) continue;  // an empty last part
+    auto reader = p.in_place ? blobs().OpenStaged(PlacedId(upload_id), (p.number - 1) * part_size, p.size)
+                             : blobs().Open(PartKey(upload_id, p.number), 0, UINT64_MAX);
+    if (!reader.ok()) {
+      (void)writer->Abandon();
+      return reader.status();
+    }
+    uint64_t copied = 0;
+    while (true) {
+      auto got = (*reader)->Read(buf.data(), buf.size());
+      Status s = got.ok() ? writer->Write(buf.data(), *got) : got.status();
+      if (!s.ok()) {
+        (void)writer->Abandon();
+        return s;
+      }
+      if (*got == 0) break;
+      copied += *got;
+    }
+    if (copied != p.size) {
+      (void)writer->Abandon();
+      return Status::Internal("part " + std::to_string(p.number) + " holds " + std::to_string(copied) +
+                              " bytes, its record says " + std::to_string(p.size));
+    }
+  }
+  return writer;
 }
 
 Status S3Service::Abort(const S3Caller& c, const std::string& bucket, const std::string& key,
                         const std::string& upload_id) {
   DCC_RETURN_IF_ERROR(CheckGrant(c, bucket, key));
   DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));
+  auto held = locks_.Whole(upload_id);
+  return RemoveUpload(upload_id);
+}
+
+// The marker goes last: while it exists, the upload's records and staged file are its.
+Status S3Service::RemoveUpload(const std::string& upload_id) {
   DCC_ASSIGN_OR_RETURN(auto all, blobs().List(kPrefix + upload_id + "/"));
   for (const auto& b : all)
     if (b.key != kPrefix + upload_id + "/upload") (void)blobs().Delete(b.key);
+  if (blobs().capabilities().ranged_staging) (void)blobs().RemoveStaged(PlacedId(upload_id));
   return blobs().Delete(kPrefix + upload_id + "/upload");
 }
 
@@ -223,8 +337,11 @@ Result<int> S3Service::SweepAbandoned(std::chrono::seconds max_age) {
     if (marker.key.size() < 7 || marker.key.compare(marker.key.size() - 7, 7, "/upload") != 0) continue;
     if (marker.modified > cutoff) continue;
     std::string dir = marker.key.substr(0, marker.key.size() - 6);  // ".multipart/<id>/"
+    std::string upload_id = dir.substr(kPrefix.size(), dir.size() - kPrefix.size() - 1);
+    auto held = locks_.Whole(upload_id);
     for (const auto& b : all)
       if (b.key.compare(0, dir.size(), dir) == 0) (void)blobs().Delete(b.key);
+    if (blobs().capabilities().ranged_staging) (void)blobs().RemoveStaged(PlacedId(upload_id));
     ++removed;
   }
   return removed;

@@ -4,13 +4,17 @@
 //
 // Every call takes the verified S3Caller; its grant names the one bucket and key it may
 // touch (AccessDenied otherwise). Multipart state lives in the blob store under the
-// reserved prefix ".multipart/<upload id>/": a marker holding the key, and each part as
-// "<NNNNN>.<md5>". Completion streams the parts, in order, into one staged blob, and the
-// file service verifies it against the record as for a single PUT.
+// reserved prefix ".multipart/<upload id>/" (docs/s3_multipart.md): a marker holding the
+// key, the part size P the upload's first big part set, and one record per finished part.
+// Parts of size P (and a smaller last one) are written in place into one staged file at
+// (n-1)*P, so Complete only truncates, hashes and publishes it; any other part is its own
+// blob and Complete copies the parts, in order, into a new staged blob. Either way the file
+// service verifies the whole against the record, as for a single PUT.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +22,7 @@
 #include "server/auth/s3_authenticator.h"
 #include "server/http/http_types.h"
 #include "server/services/file_service.h"
+#include "server/services/upload_locks.h"
 
 namespace dcc::server {
 
@@ -49,6 +54,7 @@ class S3Service {
     int number = 0;
     std::string etag;
     uint64_t size = 0;
+    bool in_place = false;  // in the upload's staged file at (number - 1) * part size
   };
   Result<std::vector<Part>> ListParts(const S3Caller& caller, const std::string& bucket,
                                       const std::string& key, const std::string& upload_id);
@@ -74,11 +80,19 @@ class S3Service {
   Status CheckGrant(const S3Caller& caller, const std::string& bucket, const std::string& key) const;
   Status CheckUpload(const std::string& upload_id, const std::string& key);
   Result<std::vector<Part>> Parts(const std::string& upload_id);
-  // Streams `body` into `writer`; checks the byte count against `content_length`.
-  Status Receive(BlobWriter& writer, const BodyStream& body, std::optional<uint64_t> content_length);
+  // The upload's part size P, set by its first part of 5 MiB or more; 0 while unset.
+  Result<uint64_t> PartSize(const std::string& upload_id, std::optional<uint64_t> claim_first);
+  // Where part `n` of `length` bytes goes in the staged file, if it fits the layout.
+  std::optional<uint64_t> InPlaceOffset(const std::string& upload_id, int n,
+                                        std::optional<uint64_t> length);
+  Result<std::unique_ptr<BlobWriter>> Assemble(const std::string& upload_id,
+                                               const std::vector<Part>& chosen);
+  Status RemoveUpload(const std::string& upload_id);
 
   FileService& files_;
   RecordStore& store_;
+  UploadLocks locks_;
+  std::mutex layout_mu_;  // the first part to claim the part size wins
 };
 
 }  // namespace dcc::server
