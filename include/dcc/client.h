@@ -29,6 +29,9 @@ struct WriteOptions {
   bool extend_arrays = true;    // PATCH appends to arrays (de-duplicated) instead of replacing
   std::string lab;              // default lab (and alias prefix) where the profile has `lab`
   std::string award;            // default award where the profile has `award`
+  // Where an s3:// submitted_file_name is read (HEAD and ranged GETs, with the AWS_*
+  // credentials in the environment) to compute a file record's md5sum and file_size.
+  std::string s3_endpoint;
 };
 
 // Supplies bearer tokens to a Client (Gen3 access tokens: include/dcc/gen3_auth.h).
@@ -101,8 +104,8 @@ class Client {
   // '\' become '_', '#' is dropped), prefixed with the lab when they have no prefix, and
   // de-duplicated. A value {"path": "/local/file"} becomes an attachment (a data URI, the
   // mime type from the extension). File records: md5sum and file_size are computed from a
-  // local submitted_file_name when absent, and paired_end is dropped when run_type is
-  // "single-ended" (encode.md §1.5); the bytes are not uploaded here (UploadFile, or
+  // local or s3:// (read via WriteOptions::s3_endpoint) submitted_file_name when absent,
+  // and paired_end is dropped when run_type is "single-ended" (encode.md §1.5); the bytes are not uploaded here (UploadFile, or
   // UploadSubmittedFile in dcc/transfer.h). A 409 returns the existing record (found by alias) with existed=true:
   // posting the same input twice is idempotent. Validation: 422 with the server's errors.
   virtual Result<Written> Post(nlohmann::json payload, const WriteOptions& options = {}) = 0;

@@ -1,11 +1,13 @@
 // include/dcc/transfer.h: moving file bytes to and from a portal, verified.
 //
-// UploadFile sends a local file to a file record's upload_url through the portal's
+// UploadFile sends a local file, or an s3://bucket/key object (read by ranged GETs part by
+// part, never whole in memory), to a file record's upload_url through the portal's
 // S3-compatible endpoint: multipart, parts in parallel, each request SigV4-signed with
 // the record's temporary credentials (renewed first, as the reference client does). The
 // portal checks the whole file against the record's md5sum and file_size; the result says
 // what it found. An interrupted upload resumes: parts already stored (ListParts, same
-// size and md5) are not sent again.
+// size and md5) are not sent again (for an s3:// source the resume state is kept in
+// $TMPDIR, keyed by the source URL).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,9 @@ struct UploadOptions {
   // The S3 endpoint serving upload_url's bucket, e.g. "http://127.0.0.1:9000"
   // (dccd --s3-listen). Required: s3:// URLs do not say where the endpoint is.
   std::string s3_endpoint;
+  // Where an s3:// source is read from (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+  // AWS_SESSION_TOKEN from the environment); empty: s3_endpoint.
+  std::string source_s3_endpoint;
   uint64_t part_size = 8u << 20;  // grown as needed to stay within 10,000 parts
   int concurrency = 4;            // parts in flight; memory is about concurrency × part_size
   std::function<void(uint64_t sent, uint64_t total)> progress;  // may be empty
@@ -39,6 +44,9 @@ struct UploadResult {
 // `file_id` is any identifier of the file record. Unauthenticated/PermissionDenied if
 // the caller may not upload; ChecksumMismatch when the portal rejected the bytes (the
 // record is then "content error" and the result explains); IOError for the local file.
+// An s3:// source: NotFound "no such object s3://b/k", PermissionDenied when its
+// credentials are refused, InvalidArgument when no endpoint or AWS credentials are set;
+// each before anything is sent to the portal.
 Result<UploadResult> UploadFile(Client& client, const std::string& file_id, const std::string& path,
                                 const UploadOptions& options);
 
@@ -50,8 +58,9 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
 Result<nlohmann::json> RenewUploadCredentials(Client& client, const std::string& file_id);
 
 // The reference's after-POST hook: when `written` is a newly created file record whose
-// submitted_file_name is a local file, uploads it (UploadFile). Returns nullopt when
-// there is nothing to upload (not a new file record, dry run, or a remote source).
+// submitted_file_name is a local file or an s3:// object, uploads it (UploadFile).
+// Returns nullopt when there is nothing to upload (not a new file record, dry run, or
+// another remote source such as gs:// or https://).
 Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Client::Written& written,
                                                         const UploadOptions& options);
 

@@ -30,10 +30,13 @@ one PUT of the record's edit frame, refused if the record changed meanwhile. Req
 read-only and calculated properties cannot be removed: that is an error, and nothing is
 sent.
 
-File records: md5sum and file_size are computed from a local submitted_file_name when
-the row has none, and after the POST the file is uploaded to the portal (as dcc upload
-does; --s3-endpoint or AWS_ENDPOINT_URL_S3 says where); --no-upload-file skips it.
-paired_end is dropped when run_type is single-ended.
+File records: md5sum and file_size are computed from submitted_file_name when the row
+has none, and after the POST the file is uploaded to the portal (as dcc upload does;
+--s3-endpoint or AWS_ENDPOINT_URL_S3 says where); --no-upload-file skips it. The source
+is a local file or an s3://bucket/key object, read through the same endpoint with
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (ranged GETs, streamed
+into the hash and the upload; a missing object or refused credentials fail the row
+before anything is posted). paired_end is dropped when run_type is single-ended.
 
 Example:
   $ cat biosamples.tsv
@@ -52,7 +55,8 @@ _error.txt and _posted.txt, as encode_utils writes them to EU_Logs; a dry run lo
 it would have sent.
 
 See also: dcc get, dcc search, dcc upload, dcc config show. Reads DCC_MODE, DCC_API_KEY,
-DCC_SECRET_KEY, DCC_LAB, DCC_AWARD, DCC_LOG_DIR, DCC_CONFIG_FILE, AWS_ENDPOINT_URL_S3.
+DCC_SECRET_KEY, DCC_LAB, DCC_AWARD, DCC_LOG_DIR, DCC_CONFIG_FILE, AWS_ENDPOINT_URL_S3,
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (s3:// sources only).
 
 EXIT STATUS
   0  every record was created, found existing, or patched (or would be, with --dry-run)
@@ -105,7 +109,7 @@ void AddRegisterCommand(CLI::App& app, RegisterCommandOptions& o) {
   r->add_flag("--no-aliases", o.no_aliases, "allow records without aliases");
   r->add_flag("--continue", o.keep_going, "send the good records even if some are bad");
   r->add_flag("--no-upload-file", o.no_upload_file, "do not upload files named by submitted_file_name");
-  r->add_option("--s3-endpoint", o.s3_endpoint, "the portal's S3 endpoint URL, for uploads after a POST");
+  r->add_option("--s3-endpoint", o.s3_endpoint, "the portal's S3 endpoint URL, for uploads after a POST (and s3:// sources)");
 }
 
 int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions& o, std::ostream& out,
@@ -150,6 +154,7 @@ int RunRegister(const ConnectionFlags& connection, const RegisterCommandOptions&
   w.award = c->config.values().value("award", "");
   UploadOptions upload;
   upload.s3_endpoint = S3EndpointFrom(o.s3_endpoint, c->config);
+  w.s3_endpoint = upload.s3_endpoint;  // s3:// submitted_file_names are read there too
   int created = 0, existed = 0, patched = 0, failed = 0;
   for (const auto& row : input->records) {
     nlohmann::json record = row.record;

@@ -20,6 +20,11 @@ when the bytes match the record's md5sum and file_size, or "content error" and w
 Interrupted? Run the same command again: parts already stored are checked (md5) and not
 sent again.
 
+PATH may be an s3://bucket/key object instead of a local file: each part is fetched from
+it by a ranged GET (through the same endpoint, with AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN) and sent on; it is never held whole. A
+missing object (exit 3) or refused credentials (exit 5) fail before anything is sent.
+
 Example:
   $ dcc upload DCCFF123ABC reads_R1.fastq.gz --s3-endpoint http://portal.example.org:9000
   uploaded reads_R1.fastq.gz (1024.0 MiB, 128 parts, 0 resumed) to s3://dcc-files/2026/11/21/…/DCCFF123ABC.fastq.gz
@@ -75,7 +80,7 @@ void AddUploadCommand(CLI::App& app, UploadCommandOptions& o) {
   auto* u = app.add_subcommand("upload", "upload a file's bytes to its file record, verified");
   u->footer(kHelp);
   u->add_option("FILE_ID", o.file_id, "the file record: accession, uuid or alias")->required();
-  u->add_option("PATH", o.path, "the local file")->required();
+  u->add_option("PATH", o.path, "the local file, or an s3://bucket/key object")->required();
   u->add_option("--s3-endpoint", o.s3_endpoint, "the portal's S3 endpoint URL");
   u->add_option("--part-size-mib", o.part_size_mib, "multipart part size (min 5)")->capture_default_str();
   u->add_option("--concurrency", o.concurrency, "parts in flight")->capture_default_str()->check(CLI::Range(1, 64));

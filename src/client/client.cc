@@ -153,7 +153,7 @@ class CurlClient final : public Client {
     DCC_RETURN_IF_ERROR(Logged(client::InlineAttachments(payload)));
     DCC_RETURN_IF_ERROR(Logged(client::PrepareAliases(payload, options.lab.empty() ? payload.value("lab", "") : options.lab,
                                                       profile.has_aliases && options.require_aliases)));
-    if (profile.id == "file") DCC_RETURN_IF_ERROR(Logged(client::PrepareFileRecord(payload)));
+    if (profile.id == "file") DCC_RETURN_IF_ERROR(Logged(client::PrepareFileRecord(payload, options.s3_endpoint)));
     Written w;
     w.path = "/" + profile.id;
     if (options.dry_run) {

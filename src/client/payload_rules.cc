@@ -7,6 +7,7 @@
 #include <iterator>
 #include <vector>
 
+#include "client/s3_source.h"
 #include "common/hashing.h"
 #include "common/mime_types.h"
 #include "dcc/hash.h"
@@ -80,16 +81,27 @@ bool Missing(const json& payload, const char* key) {
 
 }  // namespace
 
-Status PrepareFileRecord(json& payload) {
+Status PrepareFileRecord(json& payload, const std::string& s3_endpoint) {
   if (payload.value("run_type", "") == "single-ended") payload.erase("paired_end");
   const std::string source = payload.value("submitted_file_name", "");
   if (source.empty() || (!Missing(payload, "md5sum") && !Missing(payload, "file_size"))) return Status::Ok();
+  if (IsS3Url(source)) {  // read the object, as the reference does (encode.md §1)
+    auto object = OpenS3Source(source, s3_endpoint);
+    if (!object.ok()) {
+      if (!Missing(payload, "md5sum")) return Status::Ok();  // only file_size was wanted: the server does not need it
+      return object.status();
+    }
+    DCC_ASSIGN_OR_RETURN(Digests d, HashS3Object(*object));
+    if (Missing(payload, "md5sum")) payload["md5sum"] = d.md5;
+    if (Missing(payload, "file_size")) payload["file_size"] = d.size;
+    return Status::Ok();
+  }
   const bool remote = source.find("://") != std::string::npos;
   if (remote) {
     if (!Missing(payload, "md5sum")) return Status::Ok();  // file_size is optional
     return Status::InvalidArgument("submitted_file_name '" + source +
-                                   "' is not a local file: dcc computes md5sum only for local files; give md5sum "
-                                   "and file_size");
+                                   "' is neither a local file nor s3://: dcc computes md5sum only for those; give "
+                                   "md5sum and file_size");
   }
   HashOptions options;
   options.part_size = 0;  // md5 only is needed; skip the multipart ETag's second md5 pass

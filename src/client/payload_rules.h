@@ -26,11 +26,13 @@ void ExtendArrays(nlohmann::json& patch, const nlohmann::json& current);
 // unknown extension, NotFound/IOError for the file.
 Status InlineAttachments(nlohmann::json& payload);
 
-// File records (POST only): md5sum and file_size computed from a local
-// submitted_file_name when absent or empty (one read, the hashing engine); and the fastq
-// rule, paired_end dropped when run_type is "single-ended". InvalidArgument when md5sum
-// is missing and submitted_file_name is not a readable local file (s3:// and gs://
-// sources are not read by dcc: give md5sum and file_size).
-Status PrepareFileRecord(nlohmann::json& payload);
+// File records (POST only): md5sum and file_size computed from submitted_file_name when
+// absent or empty, a local file (one read, the hashing engine) or an s3://bucket/key
+// object read through `s3_endpoint` with the AWS environment credentials (ranged GETs
+// streamed through the hashing engine); and the fastq rule, paired_end dropped when
+// run_type is "single-ended". When md5sum is missing: InvalidArgument for an unreadable
+// local file or another remote source (gs://, https://: give md5sum and file_size), and
+// OpenS3Source's errors for an s3:// object (NotFound, PermissionDenied, ...).
+Status PrepareFileRecord(nlohmann::json& payload, const std::string& s3_endpoint = "");
 
 }  // namespace dcc::client

@@ -1,6 +1,6 @@
-// UploadFile: S3 multipart from a file record's temporary credentials. Each worker thread
+// UploadFile: S3 multipart from a file record's temporary credentials, from a local file
+// or an s3:// source object (each part fetched by range, then sent on). Each worker thread
 // owns a libcurl handle and one part buffer; parts are claimed from a shared counter.
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,140 +8,44 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "client/s3_session.h"
+#include "client/s3_source.h"
 #include "common/hashing.h"
 #include "common/sigv4.h"
 #include "dcc/transfer.h"
 
 namespace dcc {
+using client::IsS3Url;
+using client::OpenS3Source;
+using client::S3Credentials;
+using client::S3Error;
+using client::S3Session;
+using client::S3Source;
+using client::XmlValue;
 using nlohmann::json;
 
 namespace {
 
 constexpr uint64_t kMaxParts = 10000;
 
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
+// Where an interrupted upload's id is remembered: beside a local file; for an s3://
+// source, in the temp directory under a name derived from the source URL.
+std::string StatePath(const std::string& path) {
+  if (!IsS3Url(path)) return path + ".dcc-upload.json";
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp && *tmp ? tmp : "/tmp") + "/dcc-upload-" + sigv4::Sha256Hex(path).substr(0, 24) + ".json";
 }
-
-struct Credentials {
-  std::string access_key, secret_key, token, bucket, key;
-};
-
-std::string AmzDate() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
-std::string XmlValue(const std::string& xml, const std::string& tag, size_t from = 0) {
-  auto a = xml.find("<" + tag + ">", from);
-  auto b = xml.find("</" + tag + ">", a);
-  if (a == std::string::npos || b == std::string::npos) return "";
-  return xml.substr(a + tag.size() + 2, b - a - tag.size() - 2);
-}
-
-// One signed S3 request on a reusable handle.
-class S3Session {
- public:
-  S3Session(std::string endpoint, Credentials c) : endpoint_(std::move(endpoint)), c_(std::move(c)), curl_(curl_easy_init()) {}
-  ~S3Session() { curl_easy_cleanup(curl_); }
-  S3Session(const S3Session&) = delete;
-  S3Session& operator=(const S3Session&) = delete;
-
-  struct Reply {
-    long status = 0;
-    std::string body;
-    std::string etag;
-  };
-
-  Result<Reply> Send(const std::string& method, const std::vector<std::pair<std::string, std::string>>& query,
-                     const char* body, size_t len) {
-    const std::string path = "/" + c_.bucket + "/" + c_.key;
-    const std::string amz_date = AmzDate();
-    const std::string host = endpoint_.substr(endpoint_.find("://") + 3);
-    sigv4::Request req{method, path, query,
-                       {{"host", host},
-                        {"x-amz-content-sha256", sigv4::kUnsignedPayload},
-                        {"x-amz-date", amz_date},
-                        {"x-amz-security-token", c_.token}}};
-    std::vector<std::string> signed_headers = {"host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"};
-    const std::string scope = amz_date.substr(0, 8) + "/us-east-1/s3/aws4_request";
-    const std::string key = sigv4::SigningKey(c_.secret_key, amz_date.substr(0, 8), "us-east-1", "s3");
-    const std::string signature = sigv4::Signature(
-        key, sigv4::StringToSign(amz_date, scope, sigv4::CanonicalRequest(req, signed_headers, sigv4::kUnsignedPayload)));
-    std::string url = endpoint_ + sigv4::UriEncode(path, true);
-    for (size_t i = 0; i < query.size(); ++i)
-      url += (i ? "&" : "?") + sigv4::UriEncode(query[i].first, false) + "=" + sigv4::UriEncode(query[i].second, false);
-    curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, ("Authorization: AWS4-HMAC-SHA256 Credential=" + c_.access_key + "/" + scope +
-                                          ", SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=" +
-                                          signature).c_str());
-    headers = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
-    headers = curl_slist_append(headers, ("x-amz-date: " + amz_date).c_str());
-    headers = curl_slist_append(headers, ("x-amz-security-token: " + c_.token).c_str());
-    headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip per part
-    Reply reply;
-    std::string response_headers;
-    curl_easy_reset(curl_);
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Collect);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &reply.body);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, Collect);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response_headers);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body ? body : "");
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body ? len : 0));
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(headers);
-    if (rc != CURLE_OK) return Status::Unavailable(method + " " + url + ": " + curl_easy_strerror(rc));
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
-    for (size_t pos = 0; pos < response_headers.size();) {
-      size_t end = response_headers.find("\r\n", pos);
-      std::string line = response_headers.substr(pos, end - pos);
-      if (strncasecmp(line.c_str(), "etag:", 5) == 0) {
-        reply.etag = line.substr(5);
-        reply.etag.erase(0, reply.etag.find_first_not_of(" \""));
-        reply.etag.erase(reply.etag.find_last_not_of(" \"") + 1);
-      }
-      if (end == std::string::npos) break;
-      pos = end + 2;
-    }
-    return reply;
-  }
-
- private:
-  std::string endpoint_;
-  Credentials c_;
-  CURL* curl_;
-};
-
-Status S3Error(const S3Session::Reply& r, const std::string& what) {
-  std::string code = XmlValue(r.body, "Code"), message = XmlValue(r.body, "Message");
-  std::string detail = what + ": HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code) +
-                       (message.empty() ? "" : ": " + message);
-  if (r.status == 403) return Status::PermissionDenied(detail);
-  if (r.status == 400 && code == "ExpiredToken") return Status::Unauthenticated(detail);
-  if (r.status >= 500) return Status::Unavailable(detail);
-  return Status::IOError(detail);
-}
-
-// Where an interrupted upload's id is remembered: beside the file, per destination key.
-std::string StatePath(const std::string& path) { return path + ".dcc-upload.json"; }
 
 }  // namespace
 
@@ -170,7 +74,8 @@ Result<std::optional<UploadResult>> UploadSubmittedFile(Client& client, const Cl
   if (written.method != "POST" || written.existed) return std::optional<UploadResult>();
   const json& r = written.record;
   const std::string source = r.value("submitted_file_name", "");
-  if (source.empty() || source.find("://") != std::string::npos || !r.contains("@type")) return std::optional<UploadResult>();
+  const bool remote = source.find("://") != std::string::npos && !IsS3Url(source);
+  if (source.empty() || remote || !r.contains("@type")) return std::optional<UploadResult>();
   const json& types = r["@type"];
   if (std::find(types.begin(), types.end(), "File") == types.end()) return std::optional<UploadResult>();
   const std::string id = r.value("@id", r.value("uuid", ""));
@@ -182,14 +87,28 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
                                 const UploadOptions& options) {
   if (options.s3_endpoint.empty())
     return Status::InvalidArgument("no S3 endpoint: pass --s3-endpoint, set s3_endpoint in the config, or AWS_ENDPOINT_URL_S3");
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? Status::NotFound("no such file", path) : Status::IOError(std::strerror(errno), path);
-  struct stat st;
-  ::fstat(fd, &st);
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  // The source: a local file (pread) or an s3:// object (ranged GETs, never whole in memory).
+  std::optional<S3Source> s3_source;
+  int fd = -1;
+  uint64_t size = 0;
+  if (IsS3Url(path)) {
+    DCC_ASSIGN_OR_RETURN(S3Source opened,
+                         OpenS3Source(path, options.source_s3_endpoint.empty() ? options.s3_endpoint
+                                                                                      : options.source_s3_endpoint));
+    size = opened.size;
+    s3_source = std::move(opened);
+  } else {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? Status::NotFound("no such file", path) : Status::IOError(std::strerror(errno), path);
+    struct stat st;
+    ::fstat(fd, &st);
+    size = static_cast<uint64_t>(st.st_size);
+  }
   struct Closer {
     int fd;
-    ~Closer() { ::close(fd); }
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
   } closer{fd};
 
   // Fresh credentials (the stored ones may have expired), as the reference does.
@@ -199,7 +118,7 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
   result.upload_url = creds.value("upload_url", "");
   result.size = size;
   std::string bucket_key = result.upload_url.substr(5);  // s3://bucket/key
-  Credentials c{creds.value("access_key", ""), creds.value("secret_key", ""), creds.value("session_token", ""),
+  S3Credentials c{creds.value("access_key", ""), creds.value("secret_key", ""), creds.value("session_token", ""),
                 bucket_key.substr(0, bucket_key.find('/')), bucket_key.substr(bucket_key.find('/') + 1)};
 
   uint64_t part_size = std::max<uint64_t>(options.part_size, 5u << 20);
@@ -248,6 +167,8 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
   int resumed = 0;
   auto worker = [&] {
     S3Session session(options.s3_endpoint, c);
+    std::unique_ptr<S3Session> source_session;
+    if (s3_source) source_session = std::make_unique<S3Session>(s3_source->endpoint, s3_source->credentials);
     std::vector<char> buf(part_size);
     while (true) {
       int n = next.fetch_add(1);
@@ -258,7 +179,18 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
       }
       uint64_t offset = static_cast<uint64_t>(n - 1) * part_size;
       size_t len = static_cast<size_t>(std::min<uint64_t>(part_size, size - offset));
-      size_t got = 0;
+      if (source_session) {  // the part's bytes from the source object, by range
+        auto got = source_session->GetRange(offset, len, buf.data());
+        Status bad = !got.ok() ? got.status()
+                     : got->status != 206 && got->status != 200 ? S3Error(*got, "GET " + path)
+                                                                 : Status::Ok();
+        if (!bad.ok()) {
+          std::lock_guard lock(mu);
+          failure = bad;
+          return;
+        }
+      }
+      size_t got = source_session ? len : 0;
       while (got < len) {
         ssize_t r = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(offset + got));
         if (r <= 0) {
