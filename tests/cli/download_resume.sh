@@ -4,15 +4,8 @@
 # verifies the md5; a corrupted .part is caught by the md5 and nothing is left behind.
 # usage: download_resume.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$(realpath "$1")
-dccd=$(realpath "$2")
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-download-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
 with_s3=1
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 head -c $((16 << 20)) /dev/urandom >"$work/big.bam"

@@ -3,14 +3,7 @@
 # against a real dccd, with dccd's Basic admin keys; errors exit as documented.
 # usage: gen3_index.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-gen3-index-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_API_KEY=${admin%%:*} DCC_SECRET_KEY=${admin#*:}
 md5=0123456789abcdef0123456789abcdef
 guid=dg.4503/0a1b2c3d-0000-4000-8000-000000000001

@@ -4,14 +4,7 @@
 # keyset download (both paths), verify with mismatches and its exit status.
 # usage: gen3_manifest.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-gen3-manifest-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_API_KEY=${admin%%:*} DCC_SECRET_KEY=${admin#*:}
 count() { "$dcc" manifest download -o "$work/count.tsv" >/dev/null && echo $(($(wc -l <"$work/count.tsv") - 1)); }
 

@@ -3,14 +3,7 @@
 # (issue #5) against a real dccd's metadata service (/mds, /mds-admin).
 # usage: gen3_mds.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-gen3-mds-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_API_KEY=${admin%%:*} DCC_SECRET_KEY=${admin#*:}
 
 echo "1. create, 409 without --overwrite, shallow merge, get, query (dotted keys, --data), delete"

@@ -5,15 +5,9 @@
 # refresh attempt, then a clear failure and a resumable checkpoint).
 # usage: gen3_token.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-gen3-token-XXXXXX)
-pid=""
 writer=""
+. "$(dirname "$0")/../support/cli_test_start.sh"
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$writer" ] && kill $writer 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
 # Bearer tokens only: no Basic keys in the environment.
 unset DCC_API_KEY DCC_SECRET_KEY DCC_MODE
 "$dccd" admin api-key "${common[@]}" --user admin@dcc.test --expires-days 1 >"$work/credentials.json"

@@ -5,14 +5,7 @@
 # upload-creds and url-list, on records seeded here; bad input changes nothing.
 # usage: helpers.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$(realpath "$1")
-dccd=$(realpath "$2")
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-helpers-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1
 T=$'\t'
 acc() { "$dcc" get "$1" | jq -r .accession; }

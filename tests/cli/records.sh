@@ -2,14 +2,7 @@
 # dcc get and dcc search against a real dccd (issue #4: get, search), run as a user would.
 # usage: records.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-records-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d1"],"sex":"female"}' >/dev/null
 post "$alice" human_donor '{"lab":"lab-a","award":"U1","organism":"human","aliases":["lab-a:d2"],"sex":"male"}' >/dev/null
 

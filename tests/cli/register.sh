@@ -3,14 +3,7 @@
 # sending, --continue, idempotent re-runs, --dry-run, --patch with and without -w.
 # usage: register.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$1
-dccd=$2
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-register-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1  # real defaults, unlike the reference client
 count() { curl -s -u "$admin" "$url/search/?type=$1&limit=0" | jq .total; }
 

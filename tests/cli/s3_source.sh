@@ -6,15 +6,8 @@
 # Also: a missing object, refused credentials, no credentials, with nothing written.
 # usage: s3_source.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$(realpath "$1")
-dccd=$(realpath "$2")
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-s3src-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
 with_s3=1
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1
 T=$'\t'
 count_files() { curl -s -u "$admin" "$url/search/?type=File&limit=0" | jq .total; }

@@ -5,15 +5,8 @@
 # bad credentials, and the EU_Logs-style log files.
 # usage: submission.sh DCC DCCD PROFILES_DIR
 set -euo pipefail
-dcc=$(realpath "$1")
-dccd=$(realpath "$2")
-profiles=$3
-work=$(mktemp -d /tmp/dcc-cli-submission-XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-here=$(cd "$(dirname "$0")" && pwd)
 with_s3=1
-. "$here/../support/dccd_fixture.sh"
+. "$(dirname "$0")/../support/cli_test_start.sh"
 export DCC_LAB=lab-a DCC_AWARD=U1
 export DCC_LOG_DIR="$work/EU_Logs"
 host_tag="127.0.0.1_$(cat "$work/port")"
