@@ -344,6 +344,9 @@ void SendBatch(IndexClient& index, IndexJob& job, const std::string& input, std:
     }
     todo = std::move(rest);
   }
+  // Still refused after the second round: fail the batch rather than drop its rows from
+  // the output and move the checkpoint past them.
+  if (!todo.empty()) job.error = Status::Unavailable("POST /bulk/index kept refusing records; rerun to resume");
 }
 
 struct Checkpoint {
