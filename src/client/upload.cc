@@ -101,7 +101,11 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? Status::NotFound("no such file", path) : Status::IOError(std::strerror(errno), path);
     struct stat st;
-    ::fstat(fd, &st);
+    if (::fstat(fd, &st) != 0) {
+      Status failed = Status::IOError(std::strerror(errno), path);
+      ::close(fd);
+      return failed;
+    }
     size = static_cast<uint64_t>(st.st_size);
   }
   struct Closer {
@@ -242,11 +246,13 @@ Result<UploadResult> UploadFile(Client& client, const std::string& file_id, cons
     xml += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>\"" + etag + "\"</ETag></Part>";
   xml += "</CompleteMultipartUpload>";
   DCC_ASSIGN_OR_RETURN(auto completed, control.Send("POST", {{"uploadId", upload_id}}, xml.data(), xml.size()));
-  std::remove(StatePath(path).c_str());
   // The portal verified the whole file against the record; report what it decided.
   DCC_ASSIGN_OR_RETURN(json after, client.Get({record.value("@id", file_id)}, GetOptions{}));
   result.status = after.value("status", "");
   result.content_error_detail = after.value("content_error_detail", "");
+  // The resume state goes only once the upload is decided; after a failed Complete a
+  // rerun resumes the same upload instead of sending every part again.
+  if (completed.status == 200 || result.status == "content error") std::remove(StatePath(path).c_str());
   if (completed.status != 200) {
     if (result.status == "content error")
       return Status::ChecksumMismatch("the portal rejected the upload: " + result.content_error_detail, path);
