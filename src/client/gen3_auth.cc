@@ -2,7 +2,8 @@
 // single-flight refresh (gen3.md §1).
 #include "dcc/gen3_auth.h"
 
-#include <sodium.h>
+#include "common/base64url.h"
+
 
 #include <algorithm>
 #include <chrono>
@@ -63,12 +64,8 @@ Result<json> DecodeJwtPayloadUnverified(const std::string& jwt) {
     return Status::InvalidArgument("not a JWT (expected three '.'-separated parts)");
   std::string segment = jwt.substr(a + 1, b - a - 1);
   while (!segment.empty() && segment.back() == '=') segment.pop_back();  // tolerate padding
-  std::string decoded(segment.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), segment.data(),
-                        segment.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-    return Status::InvalidArgument("not a JWT (the payload is not base64url)");
-  decoded.resize(len);
+  std::string decoded;
+  if (!FromB64Url(segment, &decoded)) return Status::InvalidArgument("not a JWT (the payload is not base64url)");
   json payload = json::parse(decoded, nullptr, false);
   if (payload.is_discarded() || !payload.is_object())
     return Status::InvalidArgument("not a JWT (the payload is not a JSON object)");

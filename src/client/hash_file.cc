@@ -98,7 +98,6 @@ Result<FileDigests> HashFile(const std::string& path, const HashOptions& options
   // the part size by default), and a single PUT's ETag is the md5.
   if (mapped_etag.valid()) {
     out.s3_etag = mapped_etag.get();
-    if (d.size != total) return Status::IOError("file changed size while it was hashed", path);
   } else {
     out.s3_etag = multipart && d.size >= options.part_size ? d.s3_multipart_etag : d.md5;
   }
