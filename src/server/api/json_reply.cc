@@ -1,15 +1,13 @@
 #include "server/api/json_reply.h"
 
+#include "server/api/json_response.h"
 #include "server/http/status_map.h"
 
 namespace dcc::server {
 
-HttpResponse JsonReply(int status, const nlohmann::json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
+// The shared renderer: it replaces invalid UTF-8 (a decoded path can carry any byte)
+// instead of throwing while an error is being rendered.
+HttpResponse JsonReply(int status, const nlohmann::json& body) { return JsonResponse(status, body); }
 
 HttpResponse NoContentReply() {
   HttpResponse r;

@@ -368,7 +368,11 @@ class LocalBlobStore final : public BlobStore {
   Result<std::vector<BlobInfo>> List(const std::string& prefix) override {
     std::vector<BlobInfo> out;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(objects_, ec);
+    // Walk only the directory the prefix names ("a/b/c" -> objects/a/b/), not the store.
+    const size_t slash = prefix.rfind('/');
+    const fs::path root = slash == std::string::npos ? objects_ : objects_ / prefix.substr(0, slash);
+    if (!fs::is_directory(root, ec)) return out;
+    for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file()) continue;
       std::string key = fs::relative(it->path(), objects_).generic_string();
