@@ -31,6 +31,7 @@
 #include "server/services/attachment_service.h"
 #include "server/services/data_service.h"
 #include "server/services/file_service.h"
+#include "server/services/index_record.h"
 #include "server/services/index_service.h"
 #include "server/services/metadata_service.h"
 #include "server/services/s3_service.h"
@@ -167,6 +168,9 @@ void WritePortFile(const std::string& path, int port) {
 int RunServe(const CommonOptions& common, const ServeOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   if (Status s = ValidatePrefix(common.accession_prefix); !s.ok()) return Fail(s);
+  if (std::string n = CommonsLayoutNameOf(o.did_prefix + "x"); !n.empty())
+    return Fail(Status::InvalidArgument("--did-prefix may not begin with '" + n +
+                                        "/': that name is an indexd endpoint under /index/"));
   std::string given_public_url = o.public_url;  // checked before anything starts
   if (!given_public_url.empty()) {
     if (Status s = CheckPublicUrl(given_public_url); !s.ok()) return Fail(s);
@@ -228,6 +232,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
                     tus_service, authz, index, tokens, metadata, data};
   Router router;
+  router.MergeRepeatedSlashes(true);  // `//user/user` (the Gen3 SDK) is `/user/user`
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   indexd::RegisterRoutes(router, services);
   drs::RegisterRoutes(router, services);

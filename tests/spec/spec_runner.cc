@@ -119,6 +119,13 @@ class SpecRun {
         ++i;
         continue;
       }
+      if (l.rfind("set ", 0) == 0 || l == "set") {  // set NAME [VALUE]: ${NAME} is VALUE (may be empty)
+        std::string rest = l.size() > 4 ? Trim(l.substr(4)) : std::string();
+        size_t sp = rest.find(' ');
+        vars_[rest.substr(0, sp)] = sp == std::string::npos ? std::string() : Trim(rest.substr(sp + 1));
+        ++i;
+        continue;
+      }
       if (l.rfind("admin ", 0) == 0) {  // admin ARGS: `dccd admin ARGS` while dccd runs
         server_->Admin(Words(Substitute(l.substr(6))));
         ++i;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace dcc::server {
 
 void Router::Add(std::string method, std::string pattern, Handler handler,
@@ -12,6 +14,11 @@ void Router::Add(std::string method, std::string pattern, Handler handler,
 }
 
 HttpResponse Router::Dispatch(HttpRequest& req) const {
+  if (merge_slashes_ && req.path.find("//") != std::string::npos) {
+    auto last = std::unique(req.path.begin(), req.path.end(),
+                            [](char a, char b) { return a == '/' && b == '/'; });
+    req.path.erase(last, req.path.end());
+  }
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
   bool path_matched = false;
   for (const auto& route : routes_) {

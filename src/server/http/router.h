@@ -33,6 +33,10 @@ class Router {
            std::string description);
   // Used when no route matches the path (404) or the method (405).
   void SetFallbackRenderer(ErrorRenderer r) { fallback_ = std::move(r); }
+  // Collapse runs of '/' in the path before routing (`//user/user` is `/user/user`), as
+  // the reverse proxies in front of a Gen3 commons do; the handlers see the merged path.
+  // Off by default: S3 keys may hold "//" and must reach the S3 router as sent.
+  void MergeRepeatedSlashes(bool on) { merge_slashes_ = on; }
   // Runs the matching route. Never throws: a handler's exception becomes a logged 500.
   HttpResponse Dispatch(HttpRequest& req) const;
   const std::vector<Route>& routes() const { return routes_; }
@@ -40,6 +44,7 @@ class Router {
  private:
   std::vector<Route> routes_;
   ErrorRenderer fallback_;
+  bool merge_slashes_ = false;
 };
 
 // One row of a dialect's route table; `Ctx` is what its handlers receive (Services).

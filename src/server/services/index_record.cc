@@ -183,6 +183,33 @@ bool ValidDid(const std::string& did) {
   return std::regex_match(did, kDid);
 }
 
+const std::vector<std::string>& CommonsLayoutNames() {
+  static const std::vector<std::string> kNames = {"index", "_status", "_stats", "_version", "_dist",
+                                                  "bulk",  "guid",    "urls",   "_query"};
+  return kNames;
+}
+
+std::string CommonsLayoutNameOf(const std::string& did) {
+  const size_t slash = did.find('/');
+  if (slash == std::string::npos) return "";
+  const std::string first = did.substr(0, slash);
+  for (const auto& n : CommonsLayoutNames())
+    if (first == n) return n;
+  return "";
+}
+
+Status CheckGivenDid(const json& did, const std::string& where) {
+  if (!did.is_string() || !ValidDid(did.get<std::string>()))
+    return Status::InvalidArgument("did must end with a UUID (e.g. dg.4242/<uuid>)", where);
+  const std::string name = CommonsLayoutNameOf(did.get<std::string>());
+  if (!name.empty())
+    return Status::InvalidArgument("a did may not begin with '" + name +
+                                       "/': under /index/ that name is an indexd endpoint of "
+                                       "the commons layout (docs/gen3_layout.md)",
+                                   where);
+  return Status::Ok();
+}
+
 Status ValidateHash(const std::string& type, const std::string& value) {
   static const std::map<std::string, size_t> kLengths = {
       {"md5", 32}, {"sha1", 40}, {"sha256", 64}, {"sha512", 128}, {"crc", 8}, {"etag", 32}};
@@ -234,8 +261,7 @@ Status ApplyCreateBody(const json& body, ObjectRow& row) {
   DCC_RETURN_IF_ERROR(OnlyKeys(body, kAllowed));
   DCC_RETURN_IF_ERROR(Require(body, {"size", "hashes", "urls", "form"}));
   if (body.contains("did")) {
-    if (!body["did"].is_string() || !ValidDid(body["did"].get<std::string>()))
-      return Status::InvalidArgument("did must end with a UUID (e.g. dg.4242/<uuid>)", "/did");
+    DCC_RETURN_IF_ERROR(CheckGivenDid(body["did"], "/did"));
     row.did = body["did"].get<std::string>();
   }
   if (body.contains("baseid")) {
@@ -277,8 +303,7 @@ Status ApplyBlankBody(const json& body, ObjectRow& row) {
   if (!body["uploader"].is_string())
     return Status::InvalidArgument("uploader must be a string", "/uploader");
   if (body.contains("did")) {
-    if (!body["did"].is_string() || !ValidDid(body["did"].get<std::string>()))
-      return Status::InvalidArgument("did must end with a UUID (e.g. dg.4242/<uuid>)", "/did");
+    DCC_RETURN_IF_ERROR(CheckGivenDid(body["did"], "/did"));
     row.did = body["did"].get<std::string>();
   }
   DCC_RETURN_IF_ERROR(OptString(body, "uploader", row.uploader));

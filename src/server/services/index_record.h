@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "dcc/status.h"
 #include "server/store/record_store.h"
@@ -19,6 +20,15 @@ std::string IndexDateNow();
 std::string NewRev();
 // True if `did` ends with a UUID (indexd's did pattern; any prefix, e.g. "dg.4242/").
 bool ValidDid(const std::string& did);
+// The first path segments that name indexd endpoints in the commons layout, where
+// indexd sits under /index/ (/index/_status, /index/index/..., docs/gen3_layout.md).
+// They win over dids there, so no did may begin with one of them followed by '/'.
+const std::vector<std::string>& CommonsLayoutNames();
+// The commons-layout name `did` begins with ("index" for "index/<uuid>"), or "".
+std::string CommonsLayoutNameOf(const std::string& did);
+// A did given in a body (`where` names it): a string that ends with a UUID and does not
+// begin with a commons-layout name. InvalidArgument otherwise.
+Status CheckGivenDid(const nlohmann::json& did, const std::string& where);
 
 // Fills `row.doc` with the record JSON: every key of gen3.md §2.1 present, nulls allowed.
 void RenderIndexDoc(ObjectRow& row);

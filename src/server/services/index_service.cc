@@ -93,6 +93,17 @@ Result<ObjectRow> IndexService::Get(const std::string& guid) {
   return Resolve(*reader, guid);
 }
 
+Result<ObjectRow> IndexService::Lookup(const std::string& guid) {
+  DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
+  auto row = Resolve(*reader, guid);
+  if (row.ok() || row.status().code() != Status::Code::kNotFound) return row;
+  DCC_ASSIGN_OR_RETURN(auto did, reader->FindObjectByAlias(guid));
+  if (!did) return row;
+  DCC_ASSIGN_OR_RETURN(auto aliased, reader->FindObject(*did));
+  if (!aliased) return row;
+  return std::move(*aliased);
+}
+
 Result<std::vector<ObjectRow>> IndexService::Versions(const std::string& guid) {
   DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
   DCC_ASSIGN_OR_RETURN(ObjectRow row, Resolve(*reader, guid));
@@ -469,7 +480,8 @@ Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::str
       }));
       for (const auto& did : holders) {
         DCC_ASSIGN_OR_RETURN(auto holder, reader->FindObject(did));
-        if (holder && !holder->file_uuid.empty()) DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, *holder));
+        if (holder && !holder->file_uuid.empty())
+          DCC_RETURN_IF_ERROR(CheckRead(*reader, caller, *holder));
       }
     }
     if (!key.empty() && files_.blobs().Stat(key).ok()) {
@@ -486,7 +498,8 @@ Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::str
                             ") is not held by this server and cannot be signed here");
   }
   if (access_id.empty())
-    return Status::NotFound("no url of " + guid + " is held by this server or reachable over http(s)");
+    return Status::NotFound("no url of " + guid +
+                            " is held by this server or reachable over http(s)");
   return Status::NotFound("no access method '" + access_id + "' for " + guid);
 }
 

@@ -69,6 +69,9 @@ class IndexService {
 
   // The record `guid` names: a did, else the newest version of a baseid. NotFound.
   Result<ObjectRow> Get(const std::string& guid);
+  // indexd's global resolver (GET /{guid}, and GET /index/{guid}, which in the commons
+  // layout is that resolver): as Get, then the record whose alias `guid` is. NotFound.
+  Result<ObjectRow> Lookup(const std::string& guid);
   // Every version of the record `guid` names, oldest first. NotFound.
   Result<std::vector<ObjectRow>> Versions(const std::string& guid);
   // The newest version; with `has_version`, the newest whose version is not null.

@@ -2,6 +2,7 @@
 
 #include "server/api/blob_response.h"
 #include "server/api/encode/wire.h"
+#include "server/api/indexd/routes.h"
 
 #include <map>
 
@@ -78,10 +79,24 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
       return r;
     }
   }
+  // GET /<id> is also indexd's global resolver (indexclient global_get, Gen3Index.get).
+  // With ?no_dist, which only indexd clients send, the index answers first; otherwise
+  // the portal record wins and the index answers the ids no portal record has.
+  const bool index_first = req.HasQuery("no_dist");
+  if (index_first) {
+    auto indexed = indexd::GlobalGet(s, id);
+    if (indexed.ok() || indexed.status().code() != Status::Code::kNotFound) return indexed;
+  }
   DCC_ASSIGN_OR_RETURN(Frame frame, ParseFrame(req.Query("frame")));
-  DCC_ASSIGN_OR_RETURN(auto fetched, s.records.Get(caller, id, frame));
-  HttpResponse r = JsonResponse(200, fetched.doc);
-  r.headers.emplace("ETag", fetched.etag);
+  auto fetched = s.records.Get(caller, id, frame);
+  if (!fetched.ok()) {
+    if (index_first || fetched.status().code() != Status::Code::kNotFound) return fetched.status();
+    auto indexed = indexd::GlobalGet(s, id);
+    if (indexed.ok()) return indexed;
+    return fetched.status();
+  }
+  HttpResponse r = JsonResponse(200, fetched->doc);
+  r.headers.emplace("ETag", fetched->etag);
   return r;
 }
 

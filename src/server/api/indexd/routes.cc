@@ -5,6 +5,7 @@
 #include <map>
 
 #include "server/api/indexd/wire.h"
+#include "server/services/index_record.h"
 
 namespace dcc::server::indexd {
 using nlohmann::json;
@@ -12,6 +13,18 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxBulkDocuments = 10000;
+// Where a Gen3 commons' proxy puts indexd; the whole table is served there too.
+constexpr const char* kCommonsPrefix = "/index";
+
+// /index/<a commons-layout name>[/...]: never a did (index_record.h CommonsLayoutNames).
+const std::string& ReservedUnderIndexPattern() {
+  static const std::string kPattern = [] {
+    std::string alt;
+    for (const auto& n : CommonsLayoutNames()) alt += (alt.empty() ? "" : "|") + n;
+    return std::string(kCommonsPrefix) + "/(?:" + alt + ")(?:/.*)?";
+  }();
+  return kPattern;
+}
 constexpr int64_t kExportChunk = 1000;
 
 Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
@@ -150,8 +163,7 @@ Result<HttpResponse> FillBlank(Services& s, HttpRequest& req) {
 // GET /index/{guid}: the stored record, with indexd's decoration of urls_metadata
 // entries (gen3.md §2.1): "cloud" by url scheme and "available": true when absent.
 // Listings serve the stored text undecorated, as indexd does.
-Result<HttpResponse> Get(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Get(req.captures[0]));
+HttpResponse RecordResponse(ObjectRow row) {
   if (row.urls_metadata.empty()) return RawJson(std::move(row.doc));
   static const std::map<std::string, std::string> kClouds = {
       {"s3", "aws"}, {"gs", "gcp"}, {"az", "azure"}};
@@ -163,6 +175,13 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
     if (!meta.contains("available")) meta["available"] = true;
   }
   return JsonResponse(200, doc);
+}
+
+// The path is indexd's record GET in the root layout and its global resolver in the
+// commons layout, so it answers both: a did or baseid, else an alias.
+Result<HttpResponse> Get(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Lookup(req.captures[0]));
+  return RecordResponse(std::move(row));
 }
 
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
@@ -477,7 +496,26 @@ Result<HttpResponse> QueryUrlsMetadata(Services& s, HttpRequest& req) {
   });
 }
 
+// Under /index/ a path whose first segment is a commons-layout name (and that no
+// commons route took) is never a did: 405 if another method serves the path, else 404.
+Result<HttpResponse> NoCommonsEndpoint(const Router& router, HttpRequest& req) {
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  for (const auto& r : router.routes()) {
+    if (r.pattern == ReservedUnderIndexPattern()) break;
+    if (r.method != method && std::regex_match(req.path, r.regex))
+      return Status::MethodNotAllowed("method " + req.method + " is not allowed on " + req.path);
+  }
+  return Status::NotFound("no indexd endpoint " + req.path + " (under /index/, '" +
+                          req.path.substr(7, req.path.find('/', 7) - 7) +
+                          "' names a commons-layout endpoint, never a did)");
+}
+
 }  // namespace
+
+Result<HttpResponse> GlobalGet(Services& s, const std::string& guid) {
+  DCC_ASSIGN_OR_RETURN(ObjectRow row, s.index.Lookup(guid));
+  return RecordResponse(std::move(row));
+}
 
 void RegisterRoutes(Router& router, Services& s) {
   static const RouteEntry<Services> kRoutes[] = {
@@ -514,6 +552,23 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/_query/urls/metadata/q/?", QueryUrlsMetadata,
        "records by a url's metadata key=value"},
   };
+  // The commons layout first (the SDK and gen3-client reach indexd behind the proxy at
+  // /index/...), so that under /index/ its fixed names win over root-layout dids
+  // (/index/{guid}); then the guard that keeps those names from ever reading as dids;
+  // then the root layout (indexclient, a bare indexd). docs/gen3_layout.md has the map.
+  for (const auto& e : kRoutes) {
+    auto fn = e.handler;
+    router.Add(
+        e.method, std::string(kCommonsPrefix) + e.pattern,
+        [&s, fn](HttpRequest& req) { return fn(s, req); }, RenderError,
+        std::string(e.description) + " (commons layout)");
+  }
+  for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+    router.Add(
+        method, ReservedUnderIndexPattern(),
+        [&router](HttpRequest& req) { return NoCommonsEndpoint(router, req); }, RenderError,
+        "a commons-layout name under /index/ that no endpoint serves");
+  }
   AddRoutes(router, s, kRoutes, RenderError);
 }
 

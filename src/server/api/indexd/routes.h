@@ -10,6 +10,12 @@
 namespace dcc::server::indexd {
 
 // Register before the portal API, whose catch-all routes would otherwise take /index/.
+// Serves the table twice: under /index (a Gen3 commons' layout) and at the root.
 void RegisterRoutes(Router& router, Services& services);
+
+// indexd's global resolver, GET /{guid}: the index record a did, baseid or alias names
+// (decorated as GET /index/{guid}), else NotFound. The portal's catch-all GET /<id>
+// answers with it when no portal record matches (docs/gen3_layout.md says who wins).
+Result<HttpResponse> GlobalGet(Services& services, const std::string& guid);
 
 }  // namespace dcc::server::indexd
