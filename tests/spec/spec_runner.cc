@@ -119,10 +119,12 @@ class SpecRun {
         ++i;
         continue;
       }
-      if (l.rfind("set ", 0) == 0 || l == "set") {  // set NAME [VALUE]: ${NAME} is VALUE (may be empty)
-        std::string rest = l.size() > 4 ? Trim(l.substr(4)) : std::string();
+      // set NAME [VALUE]: ${NAME} is VALUE from here on (empty without one)
+      if (l.rfind("set ", 0) == 0) {
+        std::string rest = Trim(l.substr(4));
         size_t sp = rest.find(' ');
-        vars_[rest.substr(0, sp)] = sp == std::string::npos ? std::string() : Trim(rest.substr(sp + 1));
+        vars_[rest.substr(0, sp)] =
+            sp == std::string::npos ? std::string() : Trim(rest.substr(sp + 1));
         ++i;
         continue;
       }
