@@ -24,6 +24,7 @@
 #include <cstring>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -323,7 +324,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(edge_.options.max_header_bytes));
-    parser_->body_limit(boost::none);  // handlers enforce body limits (HttpRequest::Body)
+    // Handlers enforce body limits (HttpRequest::Body). Not boost::none: Beast 1.74 compares
+    // the length with the optional, and every body would exceed "none".
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     ArmHeaderTimer();
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](error_code ec, size_t) {
