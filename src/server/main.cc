@@ -110,6 +110,12 @@ struct ServeOptions {
   int64_t sweep_seconds = 600;
   std::string tls_cert, tls_key, port_file, log_level = "info";
   std::string public_url;  // empty: http(s)://<listen host>:<bound port>
+  std::string s3_public_url;  // empty: http(s)://<s3 listen host>:<bound port>
+  std::vector<std::string> trusted_proxies;
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 30;
+  int max_connections_per_client = 128;
+  int max_running_per_client = 0;
   int threads = 64;
   size_t max_body_mib = 64;
   bool no_access_log = false;
@@ -142,11 +148,10 @@ std::string RecordedPublicUrl(const std::string& data_dir) {
   return url;
 }
 
-Status CheckPublicUrl(std::string& url) {
+Status CheckPublicUrl(std::string& url, const char* flag = "--public-url") {
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-    return Status::InvalidArgument("must start with http:// or https://, e.g. https://dcc.example.org",
-                                   "--public-url");
+    return Status::InvalidArgument("must start with http:// or https://, e.g. https://dcc.example.org", flag);
   return Status::Ok();
 }
 
@@ -175,6 +180,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   if (!given_public_url.empty()) {
     if (Status s = CheckPublicUrl(given_public_url); !s.ok()) return Fail(s);
   }
+  std::string given_s3_public_url = o.s3_public_url;
+  if (!given_s3_public_url.empty()) {
+    if (Status s = CheckPublicUrl(given_s3_public_url, "--s3-public-url"); !s.ok()) return Fail(s);
+  }
   ListenOptions lo;
   if (Status s = ParseListen(o.listen, "--listen", lo); !s.ok()) return Fail(s);
   lo.tls_cert = o.tls_cert;
@@ -182,6 +191,15 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   lo.threads = o.threads;
   lo.max_body_bytes = o.max_body_mib << 20;
   lo.access_log = !o.no_access_log;
+  lo.header_timeout_ms = o.header_timeout_seconds * 1000;
+  lo.idle_timeout_ms = o.idle_timeout_seconds * 1000;
+  lo.max_connections_per_client = o.max_connections_per_client;
+  lo.max_running_per_client = o.max_running_per_client;
+  for (const std::string& cidr : o.trusted_proxies) {
+    auto block = ParseCidr(cidr);
+    if (!block.ok()) return Fail(block.status());
+    lo.trusted_proxies.push_back(*block);
+  }
 
   auto core = OpenCore(common, /*create=*/false);
   if (!core.ok()) return Fail(core.status());
@@ -242,18 +260,18 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   Router s3_router;
   s3::RegisterRoutes(s3_router, services);
   std::unique_ptr<HttpServer> s3_server;
-  std::string s3_host;
+  std::string s3_url;  // where clients reach the S3 listener: its own scheme, or --s3-public-url
   if (!o.s3_listen.empty()) {
-    ListenOptions so = lo;
-    so.tls_cert.clear();
-    so.tls_key.clear();
+    ListenOptions so = lo;  // the same certificate: upload credentials never cross in clear
     if (Status s = ParseListen(o.s3_listen, "--s3-listen", so); !s.ok()) return Fail(s);
     auto bound = HttpServer::Bind(so, s3_router);
     if (!bound.ok()) return Fail(bound.status());
     s3_server = std::move(bound).value();
-    s3_host = so.host;
+    std::string bound_url = std::string(s3_server->tls() ? "https" : "http") + "://" + so.host + ":" +
+                            std::to_string(s3_server->BoundPort());
+    s3_url = given_s3_public_url.empty() ? bound_url : given_s3_public_url;
     WritePortFile(o.s3_port_file, s3_server->BoundPort());
-    spdlog::info("S3 endpoint on http://{}:{} (bucket {})", so.host, s3_server->BoundPort(), o.s3_bucket);
+    spdlog::info("S3 endpoint on {} (bucket {}; clients told {})", bound_url, o.s3_bucket, s3_url);
   }
 
   // Signals go to one waiting thread, which stops the listener; block them everywhere else.
@@ -270,7 +288,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
                     std::to_string(port);
   std::string public_url = given_public_url.empty() ? url : given_public_url;
   tokens.SetIssuer(public_url + "/user");
-  data.SetEndpoints(public_url, s3_server ? "http://" + s3_host + ":" + std::to_string(s3_server->BoundPort()) : "");
+  data.SetEndpoints(public_url, s3_url);
   {
     std::string tmp = (fs::path(common.data_dir) / kPublicUrlFile).string() + ".tmp";
     std::ofstream(tmp) << public_url << "\n";
@@ -375,8 +393,29 @@ int main(int argc, char** argv) {
                         "how often abandoned and expired uploads are removed")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--threads", serve.threads, "worker threads (one per open connection)")
-      ->capture_default_str();
+  serve_cmd->add_option("--threads", serve.threads,
+                        "worker threads running requests (idle and slow connections hold none)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "CIDR of a reverse proxy whose X-Forwarded-For names the client for the "
+                        "per-client caps, e.g. 127.0.0.1/32 (repeatable)");
+  serve_cmd->add_option("--header-timeout-seconds", serve.header_timeout_seconds,
+                        "a request header must arrive whole within this (else 408)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--idle-timeout-seconds", serve.idle_timeout_seconds,
+                        "an idle keep-alive connection is closed after this")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                        "open connections one client address may hold (more: 503)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve_cmd->add_option("--max-running-per-client", serve.max_running_per_client,
+                        "requests of one client running at once; more wait (0: half of --threads)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted")
       ->capture_default_str();
   serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
@@ -384,6 +423,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--public-url", serve.public_url,
                         "the URL clients reach dccd at; tokens' issuer is it + /user "
                         "(default http(s)://<listen host>:<bound port>)");
+  serve_cmd->add_option("--s3-public-url", serve.s3_public_url,
+                        "the URL clients reach the S3 listener at, used in presigned upload URLs "
+                        "(default http(s)://<s3 listen host>:<bound port>)");
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log one line per request");
   serve_cmd->add_option("--did-prefix", serve.did_prefix,
                         "prefix of minted index GUIDs, e.g. dg.4242/ (default none)");

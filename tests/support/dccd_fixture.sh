@@ -2,7 +2,8 @@
 # and alice (submits for lab-a), creates the records a submission links to, and exports
 # DCC_MODE, DCC_API_KEY and DCC_SECRET_KEY as alice. Needs: dccd, profiles, work (and
 # optionally serve_extra, more `dccd serve` flags, and with_s3=1 to also serve the S3
-# endpoint and export AWS_ENDPOINT_URL_S3 for it); defines fail, expect_exit, post (curl
+# endpoint and export AWS_ENDPOINT_URL_S3 for it; url_scheme=https when serve_extra
+# has --tls-cert, with CURL_CA_BUNDLE exported for the helpers' curl); defines fail, expect_exit, post (curl
 # as a given user), url, admin, alice.
 fail() { echo "FAIL: $*" >&2; [ -f "$work/dccd.log" ] && tail -5 "$work/dccd.log" >&2; exit 1; }
 # expect_exit RC PATTERN CMD...: runs CMD; fails unless it exits RC and its stderr matches
@@ -28,10 +29,10 @@ alice=$("$dccd" admin add-key "${common[@]}" --email alice@lab-a.test | jq -r '.
   >"$work/dccd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$work/port")"
+url="${url_scheme:-http}://127.0.0.1:$(cat "$work/port")"
 if [ "${with_s3:-}" = 1 ]; then
   for _ in $(seq 100); do [ -s "$work/s3port" ] && break; sleep 0.1; done
-  export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$work/s3port")"
+  export AWS_ENDPOINT_URL_S3="${url_scheme:-http}://127.0.0.1:$(cat "$work/s3port")"
 fi
 post() {
   local out code

@@ -18,7 +18,10 @@ Result<std::optional<ByteRange>> ParseByteRange(const std::string& header, uint6
   const Status bad = Status::InvalidArgument("unsatisfiable or unsupported Range '" + header +
                                                  "' for an object of " + std::to_string(size) + " bytes",
                                              "s3:InvalidRange");
-  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return bad;
+  if (header.rfind("bytes=", 0) != 0) return bad;
+  // Several ranges would need a multipart/byteranges body; RFC 9110 lets a server ignore
+  // Range instead, so the whole object is the answer (200), never a wrong body.
+  if (header.find(',') != std::string::npos) return std::optional<ByteRange>();
   std::string spec = header.substr(6);
   auto dash = spec.find('-');
   if (dash == std::string::npos) return bad;

@@ -15,7 +15,7 @@ struct ByteRange {
 };
 
 // Parses "bytes=a-b", "bytes=a-" or "bytes=-n" against an object of `size` bytes.
-// nullopt for an empty header (the whole object). InvalidArgument for anything else,
+// nullopt for an empty header or several ranges (the whole object, 200). InvalidArgument for anything else,
 // or for a range that starts past the end (HTTP 416).
 Result<std::optional<ByteRange>> ParseByteRange(const std::string& header, uint64_t size);
 

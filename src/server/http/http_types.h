@@ -1,5 +1,5 @@
 // src/server/http/http_types.h: the request and response that handlers see. The HTTP
-// library (cpp-httplib) stays behind http_server.cc; handlers never include it.
+// library (Boost.Beast, in http_server.cc) stays behind the edge; handlers never include it.
 #pragma once
 
 #include <strings.h>

@@ -34,9 +34,12 @@ const char* HttpReason(int s) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 408: return "Request Timeout";
     case 412: return "Precondition Failed";
     case 413: return "Payload Too Large";
+    case 416: return "Range Not Satisfiable";
     case 422: return "Unprocessable Entity";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Error";

@@ -18,6 +18,7 @@ const char* ErrorTypeName(int s) {
     case 409: return "HTTPConflict";
     case 412: return "HTTPPreconditionFailed";
     case 413: return "HTTPRequestEntityTooLarge";
+    case 416: return "HTTPRequestRangeNotSatisfiable";
     case 503: return "HTTPServiceUnavailable";
     default: return "HTTPInternalServerError";
   }
@@ -32,6 +33,7 @@ const char* Description(int s) {
     case 409: return "There was a conflict when trying to complete your request.";
     case 412: return "Request precondition failed.";
     case 413: return "The request body is larger than the server accepts.";
+    case 416: return "The requested range is not satisfiable.";
     case 503: return "The server is currently unavailable. Please try again later.";
     default: return "The server has either erred or is incapable of performing the requested operation.";
   }
@@ -61,7 +63,8 @@ json ResultEnvelope(const json& object) {
 }
 
 HttpResponse RenderError(const Status& status, const HttpRequest& req) {
-  const int http = HttpStatusOf(status.code());
+  // An unsatisfiable Range on a download (BlobResponse) is 416, as on the S3 listener.
+  const int http = status.where() == "s3:InvalidRange" ? 416 : HttpStatusOf(status.code());
   json body;
   if (http == 422) {
     json errors = json::array();
