@@ -92,7 +92,7 @@ for point in complete-before-publish complete-after-publish complete-after-recor
   [ -n "$loc" ] || fail "tus create answered no Location"
   id=${loc##*/}
   code=$(curl -s -o /dev/null -w '%{http_code}' -u "$alice" -X PATCH "$url/tus/$id" -H 'Tus-Resumable: 1.0.0' \
-    -H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' --data-binary @"$work/tus.bin" || true)
+    -H 'Upload-Offset: 0' -H 'Expect:' -H 'Content-Type: application/offset+octet-stream' --data-binary @"$work/tus.bin" || true)
   [ "$code" = 000 ] || fail "the final PATCH answered $code although dccd was to die inside it ($point)"
   died
   restart
