@@ -37,6 +37,7 @@
 #include "server/services/s3_service.h"
 #include "server/services/search_service.h"
 #include "server/services/services.h"
+#include "server/services/test_crash_points.h"
 
 #ifndef DCC_DEFAULT_PROFILES_DIR
 #define DCC_DEFAULT_PROFILES_DIR "/usr/share/dcc/profiles"
@@ -201,6 +202,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
     lo.trusted_proxies.push_back(*block);
   }
 
+  LoadTestCrashPoint();  // DCC_TEST_CRASH_AT: test only, inert unless set
   auto core = OpenCore(common, /*create=*/false);
   if (!core.ok()) return Fail(core.status());
   auto index_start = std::chrono::steady_clock::now();
@@ -247,6 +249,15 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   DataOptions data_options;
   data_options.bucket = o.s3_bucket;
   DataService data(index, s3_service, issuer, data_options);
+  // A completion that dccd died inside is finished before anything is served.
+  auto recovered = files.RecoverCompletions([&](const CompletionEntry& e) {
+    if (!e.tus_id.empty()) return tus_service.MarkCompleted(e.tus_id);
+    if (!e.multipart_id.empty()) return s3_service.ForgetCompleted(e.multipart_id);
+    return Status::Ok();
+  });
+  if (!recovered.ok()) return Fail(recovered.status());
+  if (*recovered > 0)
+    spdlog::info("finished {} upload completions cut short by the last stop", *recovered);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
                     tus_service, authz, index, tokens, metadata, data};
   Router router;

@@ -77,6 +77,45 @@ rec=$(curl -s "$url/index/$guid")
 [ "$(jq -r '.urls[0]' <<<"$rec")" = "s3://dcc-files/$guid/one.bin" ] || fail "urls: $rec"
 ok "bytes PUT through the S3 endpoint fill the record (size, md5, urls)"
 
+# Replay of a presigned upload URL (issue 9 item 7): a second PUT to the same URL used to
+# answer 200 and change the record's md5. Once the record is filled the URL is spent.
+md5_before=$(curl -s "$url/index/$guid" | jq -r .hashes.md5)
+printf 'evil!' >"$work/evil.bin"
+code=$(curl -s -o "$work/replay.xml" -w '%{http_code}' -X PUT --data-binary @"$work/evil.bin" "$put_url")
+[ "$code" = 403 ] || fail "a replayed upload URL answered $code"
+grep -q '<Code>AccessDenied</Code>' "$work/replay.xml" || fail "replay refusal is not S3 AccessDenied XML: $(cat "$work/replay.xml")"
+[ "$(curl -s "$url/index/$guid" | jq -r .hashes.md5)" = "$md5_before" ] || fail "the replay changed the record"
+r=$(call "$alice_tok" GET "/user/data/upload/$guid")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/evil.bin" "$(body "$r" | jq -r .url)")
+[ "$code" = 403 ] || fail "a fresh URL for a filled record answered $code"
+[ "$(curl -s "$url/index/$guid" | jq -r .hashes.md5)" = "$md5_before" ] || fail "a fresh URL changed the filled record"
+ok "a spent upload URL (replayed, or fresh for a filled record) is refused (403 AccessDenied), the record unchanged"
+
+# Concurrent PUTs to one fresh URL: exactly one fills the record, the others are refused.
+r=$(call "$alice_tok" POST /user/data/upload '{"file_name": "race.bin", "authz": ["/programs/p"]}')
+race_guid=$(body "$r" | jq -r .guid)
+race_url=$(body "$r" | jq -r .url)
+for i in 1 2 3 4 5 6; do
+  head -c 4000000 /dev/urandom >"$work/race.$i"
+  curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/race.$i" "$race_url" >"$work/race.$i.code" &
+done
+wait
+winners=0
+for i in 1 2 3 4 5 6; do
+  case $(cat "$work/race.$i.code") in
+    200) winners=$((winners + 1)); winner=$i ;;
+    403) ;;
+    *) fail "concurrent PUT $i answered $(cat "$work/race.$i.code")" ;;
+  esac
+done
+[ "$winners" = 1 ] || fail "$winners concurrent PUTs to one URL succeeded"
+[ "$(curl -s "$url/index/$race_guid" | jq -r .hashes.md5)" = "$(md5sum "$work/race.$winner" | cut -d' ' -f1)" ] ||
+  fail "the record does not hold the winning PUT's bytes"
+r=$(call "$alice_tok" GET "/user/data/download/$race_guid")
+curl -sf "$(body "$r" | jq -r .url)" -o "$work/race.back"
+cmp -s "$work/race.$winner" "$work/race.back" || fail "the served bytes are not the winning PUT's"
+ok "6 concurrent PUTs to one upload URL: exactly one 200, the rest 403; record and bytes are the winner's"
+
 r=$(call "$alice_tok" GET "/user/data/download/$guid")
 [ "$(status "$r")" = 200 ] || fail "download: $(body "$r")"
 get_url=$(body "$r" | jq -r .url)
@@ -86,6 +125,18 @@ ok "GET /user/data/download/{guid}: a signed URL serving the same bytes"
 code=$(curl -s -o /dev/null -w '%{http_code}' "${get_url/signature=/signature=00}")
 [ "$code" = 403 ] || fail "a tampered download URL answered $code"
 ok "a tampered download URL is refused (403)"
+# Signed download URLs (issue 9 item 8): the MAC covered "k=v" lines, so a value with
+# %0A could smuggle in another field; unsigned parameters were accepted.
+expires=$(sed 's/.*[?&]expires=\([0-9]*\).*/\1/' <<<"$get_url")
+code=$(curl -s -o /dev/null -w '%{http_code}' "${get_url/expires=$expires/expires=$expires%0Afilename=evil.sh}")
+[ "$code" = 403 ] || fail "a %0A-injected field answered $code"
+code=$(curl -s -o "$work/unsigned.json" -w '%{http_code}' "$get_url&response-content-disposition=inline")
+[ "$code" = 400 ] && grep -q response-content-disposition "$work/unsigned.json" ||
+  fail "an unsigned parameter answered $code: $(cat "$work/unsigned.json")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${get_url/filename=one.bin/filename=two.bin}")
+[ "$code" = 403 ] || fail "a modified filename answered $code"
+curl -sf "$get_url" -o "$work/back2.bin" && cmp -s "$work/one.bin" "$work/back2.bin" || fail "the valid URL stopped working"
+ok "signed download URL: %0A injection and a modified field 403, an unsigned parameter 400, the URL as issued works"
 
 # Denied, unauthenticated, bad token.
 [ "$(status "$(call "$bob_tok" GET "/user/data/download/$guid")")" = 403 ] || fail "bob read alice's record"
@@ -154,5 +205,19 @@ rec=$(curl -s "$url/index/$mguid")
 [ "$(jq -r .hashes.md5 <<<"$rec")" = "$(md5sum "$work/big.bin" | cut -d' ' -f1)" ] || fail "multipart md5: $rec"
 [[ $(jq -r .hashes.etag <<<"$rec") == *-2 ]] || fail "multipart etag: $rec"
 ok "multipart init/upload/complete fills the record (size, md5, etag -2)"
+r=$(call "$alice_tok" POST /user/data/multipart/complete "{\"key\": \"$mguid/big.bin\", \"uploadId\": \"$upload_id\", \"parts\": $parts}")
+[ "$(status "$r")" = 200 ] || fail "a retried multipart complete: $(body "$r")"
+r=$(call "$alice_tok" POST /user/data/multipart/upload \
+  "{\"key\": \"$mguid/big.bin\", \"uploadId\": \"$upload_id\", \"partNumber\": 1}")
+if [ "$(status "$r")" = 200 ]; then
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/evil.bin" "$(body "$r" | jq -r .presigned_url)")
+  [ "$code" = 403 ] || [ "$code" = 404 ] || fail "a part PUT after the completion answered $code"
+fi
+r=$(call "$alice_tok" GET "/user/data/upload/$mguid")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/evil.bin" "$(body "$r" | jq -r .url)")
+[ "$code" = 403 ] || fail "a single PUT onto a multipart-filled record answered $code"
+[ "$(curl -s "$url/index/$mguid" | jq -r .hashes.md5)" = "$(md5sum "$work/big.bin" | cut -d' ' -f1)" ] ||
+  fail "the multipart record changed after its completion"
+ok "multipart: a retried complete answers 200; later part or single PUTs are refused; the record unchanged"
 
 echo "$passed passed, 0 failed"

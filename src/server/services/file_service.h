@@ -6,16 +6,21 @@
 // keeps nothing and moves it to "content error" with the reason.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "server/auth/upload_credentials.h"
 #include "server/auth/url_signer.h"
 #include "server/blob/blob_store.h"
+#include "server/services/completion_journal.h"
 #include "server/services/records_service.h"
+#include "server/services/upload_locks.h"
 
 namespace dcc::server {
 
@@ -45,15 +50,49 @@ class FileService {
   // edit it. Returns the file's object frame, with the credentials.
   Result<nlohmann::json> RenewCredentials(const Caller& caller, const std::string& id);
 
-  // Checks what a writer staged against the file the grant names, then commits it under
-  // the grant's key and updates the record (see the file comment). ChecksumMismatch or
-  // InvalidArgument when the bytes differ from the record; the record then says why.
-  // `sha256_claim` (may be empty) is the client's x-amz-content-sha256 for the body;
-  // `s3_etag` the ETag S3 would give the object (default: its md5, as for a single PUT).
-  // For a grant on an index record (kIndexUploadPrefix), the bytes are committed as sent
-  // and fill that record's size, hashes and urls, so it never stays blank.
+  // What completing an upload needs beyond the staged bytes.
+  struct CompletionRequest {
+    std::string sha256_claim;  // the client's x-amz-content-sha256 for the body, or ""
+    std::string s3_etag;       // the ETag S3 would give the object ("": its md5, a single PUT)
+    std::vector<std::pair<uint64_t, std::string>> parts;  // multipart: size and md5 of each
+    std::string tus_id;                                   // the tus upload completed, if any
+    std::string multipart_id;                             // the multipart upload completed, if any
+  };
+  struct Completed {
+    Digests digests;
+    std::string journal_entry;  // pass to EndCompletion once the upload's own state is done
+  };
+  // Checks what a writer staged against the record the grant names, then publishes it
+  // under the grant's key and fills the record (see the file comment), as one step
+  // against any other completion for that record: of two at once, exactly one fills it.
+  // A file record must be "uploading" or "upload failed" and its declared md5sum and
+  // file_size must match (ChecksumMismatch, and the record says why, otherwise). A grant
+  // on an index record (kIndexUploadPrefix) fills that record's size, hashes and urls
+  // once: a record already filled refuses every later upload (PermissionDenied,
+  // s3:AccessDenied), so an upload URL cannot be replayed. The completion is journaled
+  // (completion_journal.h) until EndCompletion.
+  Result<Completed> Complete(const UploadGrant& grant, BlobWriter& writer,
+                             const CompletionRequest& request);
+  // Removes a completion's journal entry: the caller's upload state now says done.
+  void EndCompletion(const std::string& journal_entry);
+  // Complete then EndCompletion, for uploads with no state of their own (a single PUT).
   Result<Digests> CompleteUpload(const UploadGrant& grant, BlobWriter& writer,
                                  const std::string& sha256_claim, const std::string& s3_etag = "");
+  // Whether the grant's record still takes bytes, checked before receiving any (and again,
+  // atomically, by Complete): NotFound if it is gone; PermissionDenied (s3:AccessDenied)
+  // for a file record not "uploading" or an index record already filled.
+  Status CheckTakesBytes(const UploadGrant& grant);
+  // The object the grant's record holds, if its bytes are the ones published under the
+  // grant's key: what a retried completion of a finished upload answers with.
+  Result<std::optional<ObjectRow>> FilledObject(const UploadGrant& grant);
+  // At start-up, before serving: finishes every completion the journal holds. Bytes
+  // published under an entry's key whose size and known digests match the entry fill
+  // the entry's record if it is not filled yet; then `follow_up` brings the upload's own
+  // state up to date (tus: complete; multipart: removed) and the entry is removed. An
+  // entry whose bytes were never published is dropped: the upload's staged bytes are
+  // still there and it completes again when retried. Returns how many were finished.
+  using FollowUp = std::function<Status(const CompletionEntry&)>;
+  Result<int> RecoverCompletions(const FollowUp& follow_up);
 
   // GET /files/<id>/@@download/<name>: a signed, expiring URL for the bytes. NotFound
   // for a wrong name or a file without verified bytes; the record's view permissions
@@ -62,7 +101,8 @@ class FileService {
                                   const std::string& filename);
 
   // What a signed download URL serves. PermissionDenied if the signature is wrong or
-  // expired; NotFound if the blob is gone.
+  // expired, InvalidArgument for an unsigned parameter (UrlSigner::Verify); NotFound if
+  // the blob is gone.
   struct Download {
     std::string blob_key;
     uint64_t size = 0;
@@ -70,7 +110,7 @@ class FileService {
     std::string filename;
   };
   Result<Download> OpenDownload(const std::string& path,
-                                const std::map<std::string, std::string>& params);
+                                const std::vector<std::pair<std::string, std::string>>& query);
 
   // The upload key of a file record, from its date_created, uuid, accession and format.
   std::string UploadKeyOf(const StoredRecord& file) const;
@@ -78,8 +118,14 @@ class FileService {
   BlobStore& blobs() { return blobs_; }
 
  private:
-  Result<Digests> CompleteIndexUpload(const UploadGrant& grant, BlobWriter& writer,
-                                      const std::string& sha256_claim, const std::string& s3_etag);
+  // Checks that the record `grant` names takes bytes, publishes them (`publish`, given what
+  // the record declares) and fills the record, holding that record's lock throughout.
+  using Publish = std::function<Result<Digests>(const BlobExpectations&)>;
+  Result<Digests> FillFile(const UploadGrant& grant, uint64_t size, const Publish& publish,
+                           const std::string& s3_etag);
+  Result<Digests> FillIndexRecord(const UploadGrant& grant, const Publish& publish,
+                                  const std::string& s3_etag);
+  Result<bool> RecoverOne(const CompletionEntry& entry);
   UploadCredentials Credentials(const StoredRecord& file) const;
 
   RecordService& records_;
@@ -87,6 +133,7 @@ class FileService {
   const UploadCredentialIssuer& issuer_;
   const UrlSigner& signer_;
   FileServiceOptions options_;
+  UploadLocks targets_;  // one completion per record at a time (keyed by grant.file_uuid)
 };
 
 }  // namespace dcc::server

@@ -486,11 +486,9 @@ Result<std::string> IndexService::AccessUrl(const Caller& caller, const std::str
     }
     if (!key.empty() && files_.blobs().Stat(key).ok()) {
       std::string name = row.file_name.value_or(key.substr(key.rfind('/') + 1));
-      std::map<std::string, std::string> params = {{"filename", name},
-                                                   {"etag", row.hashes.value("md5", "")},
-                                                   {"size", std::to_string(row.size.value_or(0))}};
-      return signer_.Sign("/_blobs/" + key, params,
-                          static_cast<int64_t>(std::time(nullptr)) + options_.access_url_seconds);
+      SignedDownload fields{name, row.hashes.value("md5", ""), row.size.value_or(0),
+                            static_cast<int64_t>(std::time(nullptr)) + options_.access_url_seconds};
+      return signer_.Sign("/_blobs/" + key, fields);
     }
     if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return url;
     if (access_id.empty()) continue;  // any protocol: try the next url

@@ -3,12 +3,13 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <set>
 
 #include "common/hashing.h"
+#include "server/services/completion_journal.h"
 
 namespace dcc::server {
 namespace {
@@ -100,6 +101,7 @@ Result<S3Service::Put> S3Service::PutObject(const S3Caller& c, const std::string
 Result<std::string> S3Service::CreateMultipart(const S3Caller& c, const std::string& bucket,
                                                const std::string& key) {
   DCC_RETURN_IF_ERROR(CheckGrant(c, bucket, key));
+  DCC_RETURN_IF_ERROR(files_.CheckTakesBytes(c.grant));
   std::string id = RandomId();
   DCC_RETURN_IF_ERROR(WriteSmallBlob(blobs(), "mpu-" + id, kPrefix + id + "/upload", key));
   return id;
@@ -193,6 +195,9 @@ Result<std::string> S3Service::UploadPart(const S3Caller& c, const std::string& 
     DCC_ASSIGN_OR_RETURN(auto writer, blobs().StageRange(PlacedId(upload_id), *offset, md5_only));
     DCC_RETURN_IF_ERROR(Receive(*writer, body, content_length));
     DCC_ASSIGN_OR_RETURN(Digests d, writer->Finish(expect));
+    // Refused after the body is read (a reply before it would reset the connection): a
+    // record already filled takes no more parts.
+    DCC_RETURN_IF_ERROR(files_.CheckTakesBytes(c.grant));
     (void)blobs().Delete(PartKey(upload_id, n));  // an earlier upload of this part as its own blob
     DCC_RETURN_IF_ERROR(WriteSmallBlob(blobs(), "md5-" + RandomId(), PartKey(upload_id, n) + ".placed",
                                        d.md5 + " " + std::to_string(writer->size())));
@@ -200,6 +205,10 @@ Result<std::string> S3Service::UploadPart(const S3Caller& c, const std::string& 
   }
   DCC_ASSIGN_OR_RETURN(auto writer, blobs().Stage("part-" + RandomId(), md5_only));
   if (Status s = Receive(*writer, body, content_length); !s.ok()) {
+    (void)writer->Abandon();
+    return s;
+  }
+  if (Status s = files_.CheckTakesBytes(c.grant); !s.ok()) {
     (void)writer->Abandon();
     return s;
   }
@@ -216,13 +225,55 @@ Result<std::vector<S3Service::Part>> S3Service::ListParts(const S3Caller& c, con
   return Parts(upload_id);
 }
 
+namespace {
+
+// The digests an index record holds, for a completion answered from it.
+Digests DigestsOf(const ObjectRow& row) {
+  Digests d;
+  d.size = row.size.value_or(0);
+  d.md5 = row.hashes.value("md5", "");
+  d.sha1 = row.hashes.value("sha1", "");
+  d.sha256 = row.hashes.value("sha256", "");
+  const std::string crc = row.hashes.value("crc32c", "");
+  unsigned char raw[4];
+  size_t len = 0;
+  if (sodium_base642bin(raw, sizeof raw, crc.data(), crc.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) == 0 &&
+      len == 4)
+    d.crc32c =
+        (uint32_t{raw[0]} << 24) | (uint32_t{raw[1]} << 16) | (uint32_t{raw[2]} << 8) | raw[3];
+  return d;
+}
+
+}  // namespace
+
 Result<S3Service::Put> S3Service::Complete(const S3Caller& c, const std::string& bucket,
                                            const std::string& key, const std::string& upload_id,
                                            const std::vector<std::pair<int, std::string>>& wanted) {
   DCC_RETURN_IF_ERROR(CheckGrant(c, bucket, key));
+  // A retry of a completion that finished (its reply was lost, or dccd died before
+  // sending it) answers as the first did: the record holds this very list's ETag.
+  std::vector<std::string> wanted_md5s;
+  for (const auto& w : wanted) wanted_md5s.push_back(w.second);
+  const std::string etag = MultipartEtag(wanted_md5s);
+  DCC_ASSIGN_OR_RETURN(auto filled, files_.FilledObject(c.grant));
+  if (filled && !etag.empty() && filled->hashes.value("etag", "") == etag) {
+    if (CheckUpload(upload_id, key).ok()) {
+      auto held = locks_.Whole(upload_id);
+      (void)RemoveUpload(upload_id);  // what a completion cut short left behind
+    }
+    return Put{etag, DigestsOf(*filled)};
+  }
   DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));
   auto held = locks_.Whole(upload_id);
   DCC_RETURN_IF_ERROR(CheckUpload(upload_id, key));  // a concurrent Complete or Abort may have won
+  if (filled) {
+    // Bytes of another upload fill the record: this one can never complete.
+    if (Status refused = files_.CheckTakesBytes(c.grant); !refused.ok()) {
+      (void)RemoveUpload(upload_id);
+      return refused;
+    }
+  }
   DCC_ASSIGN_OR_RETURN(auto stored, Parts(upload_id));
   std::vector<Part> chosen;
   for (size_t i = 0; i < wanted.size(); ++i) {
@@ -245,22 +296,27 @@ Result<S3Service::Put> S3Service::Complete(const S3Caller& c, const std::string&
                                      "s3:EntityTooSmall");
   }
   DCC_ASSIGN_OR_RETURN(auto writer, Assemble(upload_id, chosen));
-  std::string part_md5s;
-  for (const auto& p : chosen) {
-    unsigned char raw[16];
-    size_t len = 0;
-    sodium_hex2bin(raw, sizeof raw, p.etag.data(), p.etag.size(), nullptr, &len, nullptr);
-    part_md5s.append(reinterpret_cast<char*>(raw), len);
-  }
-  std::string md5_of_parts = Md5Raw(part_md5s.data(), part_md5s.size());
-  std::string etag = ToHex(reinterpret_cast<const unsigned char*>(md5_of_parts.data()), 16) + "-" +
-                     std::to_string(chosen.size());
-  auto done = files_.CompleteUpload(c.grant, *writer, "", etag);
-  if (done.ok() || done.status().code() == Status::Code::kChecksumMismatch) {
-    (void)RemoveUpload(upload_id);  // the parts are no longer needed either way
-  }
+  FileService::CompletionRequest request;
+  request.s3_etag = etag;
+  request.multipart_id = upload_id;
+  for (const auto& p : chosen) request.parts.emplace_back(p.size, p.etag);
+  auto done = files_.Complete(c.grant, *writer, request);
+  // The parts are no longer needed when the record took them, refused them, or can
+  // never take any.
+  const bool finished = done.ok() || done.status().code() == Status::Code::kChecksumMismatch ||
+                        done.status().code() == Status::Code::kPermissionDenied;
+  if (finished) (void)RemoveUpload(upload_id);
   if (!done.ok()) return done.status();
-  return Put{etag, *done};
+  files_.EndCompletion(done->journal_entry);
+  return Put{etag, done->digests};
+}
+
+Status S3Service::ForgetCompleted(const std::string& upload_id) {
+  auto held = locks_.Whole(upload_id);
+  auto marker = blobs().Stat(kPrefix + upload_id + "/upload");
+  if (!marker.ok())
+    return marker.status().code() == Status::Code::kNotFound ? Status::Ok() : marker.status();
+  return RemoveUpload(upload_id);
 }
 
 // A staged blob of the chosen parts, in order. When they are parts 1..k of the upload's

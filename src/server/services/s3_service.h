@@ -58,10 +58,16 @@ class S3Service {
   };
   Result<std::vector<Part>> ListParts(const S3Caller& caller, const std::string& bucket,
                                       const std::string& key, const std::string& upload_id);
-  // `parts` as (number, etag) in the request's order. Returns the multipart ETag.
+  // `parts` as (number, etag) in the request's order. Returns the multipart ETag. A retry
+  // of a completion that finished (the record holds this list's ETag) answers the same,
+  // even after the upload's parts are gone; once the record holds other bytes, every
+  // completion is refused (AccessDenied) and the upload removed.
   Result<Put> Complete(const S3Caller& caller, const std::string& bucket, const std::string& key,
                        const std::string& upload_id,
                        const std::vector<std::pair<int, std::string>>& parts);
+  // After a restart, for a completion the journal finished: removes what is left of
+  // `upload_id` (parts, marker). OK if nothing is.
+  Status ForgetCompleted(const std::string& upload_id);
   Status Abort(const S3Caller& caller, const std::string& bucket, const std::string& key,
                const std::string& upload_id);
 

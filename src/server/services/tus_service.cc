@@ -89,7 +89,7 @@ Status TusService::Save(const TusUpload& u) {
   return w->Commit(StateKey(u.id), {}).status();
 }
 
-Result<TusUpload> TusService::Load(const std::string& id) {
+Result<TusUpload> TusService::LoadState(const std::string& id) {
   if (!ValidId(id)) return NotFound(id);
   auto text = ReadBlob(files_.blobs(), StateKey(id));
   if (!text.ok()) return NotFound(id);
@@ -105,6 +105,11 @@ Result<TusUpload> TusService::Load(const std::string& id) {
   u.parts = j.value("parts", std::vector<std::string>{});
   u.expires = j.value("expires", int64_t{0});
   u.complete = j.value("complete", false);
+  return u;
+}
+
+Result<TusUpload> TusService::Load(const std::string& id) {
+  DCC_ASSIGN_OR_RETURN(TusUpload u, LoadState(id));
   if (!u.complete && u.expires <= Now()) {
     return Status::NotFound("upload '" + id + "' expired", "tus:410");
   }
@@ -223,6 +228,10 @@ Result<TusUpload> TusService::Head(const Caller& caller, const std::string& id) 
       DCC_ASSIGN_OR_RETURN(live->writer, files_.blobs().Resume(StagingId(id)));
     }
     u.offset = live->writer->size();
+    // Every byte arrived but the completion did not finish (dccd died before publishing):
+    // finish it now, so that a client that sees the full offset and stops is done.
+    DCC_RETURN_IF_ERROR(MaybeFinish(u, *live));
+    if (u.complete) Forget(id);
   }
   return u;
 }
@@ -293,18 +302,39 @@ Status TusService::MaybeFinish(TusUpload& u, Live& live) {
     DCC_ASSIGN_OR_RETURN(auto file, reader->Get(u.file_uuid));
     if (!file) return Status::NotFound("the file record of this upload no longer exists");
     grant.key = files_.UploadKeyOf(*file);
-    Status done = files_.CompleteUpload(grant, *live.writer, "").status();
-    if (done.code() == Status::Code::kChecksumMismatch) {
+    FileService::CompletionRequest request;
+    request.tus_id = u.id;
+    auto done = files_.Complete(grant, *live.writer, request);
+    if (done.status().code() == Status::Code::kChecksumMismatch) {
       // Not a damaged chunk (460): the whole upload disagrees with its record, which is
       // now "content error".
       live.writer.reset();
-      return Status::InvalidArgument("the upload does not match file record: " + done.message());
+      return Status::InvalidArgument("the upload does not match file record: " +
+                                     done.status().message());
     }
-    DCC_RETURN_IF_ERROR(done);
+    if (!done.ok()) {
+      live.writer.reset();  // Complete kept or removed the staged bytes; reopen them if asked again
+      return done.status();
+    }
+    live.writer.reset();
+    u.complete = true;
+    DCC_RETURN_IF_ERROR(Save(u));
+    files_.EndCompletion(done->journal_entry);
+    return Status::Ok();
   }
   live.writer.reset();
   u.complete = true;
   return Save(u);
+}
+
+Status TusService::MarkCompleted(const std::string& id) {
+  auto loaded = LoadState(id);
+  if (!loaded.ok())
+    return loaded.status().code() == Status::Code::kNotFound ? Status::Ok() : loaded.status();
+  if (auto staged = files_.blobs().Resume(StagingId(id)); staged.ok()) (void)(*staged)->Abandon();
+  if (loaded->complete) return Status::Ok();
+  loaded->complete = true;
+  return Save(*loaded);
 }
 
 Result<TusUpload> TusService::Patch(const Caller& caller, const std::string& id, const PatchRequest& req,

@@ -60,7 +60,8 @@ class TusService {
   // POST. Creation-with-upload: `body` (may be null) streams the first bytes.
   Result<TusUpload> Create(const Caller& caller, const CreateRequest& req,
                            const std::function<bool(const BodySink&)>& body);
-  // HEAD.
+  // HEAD. An upload whose bytes all arrived but whose completion was cut short (dccd
+  // died before publishing them) completes here.
   Result<TusUpload> Head(const Caller& caller, const std::string& id);
   struct PatchRequest {
     uint64_t offset = 0;             // Upload-Offset
@@ -69,6 +70,9 @@ class TusService {
   };
   Result<TusUpload> Patch(const Caller& caller, const std::string& id, const PatchRequest& req,
                           const std::function<bool(const BodySink&)>& body);
+  // After a restart, for a completion the journal finished: marks upload `id` complete
+  // and drops its staged bytes. OK if it no longer exists.
+  Status MarkCompleted(const std::string& id);
   // DELETE (termination).
   Status Terminate(const Caller& caller, const std::string& id);
 
@@ -83,7 +87,8 @@ class TusService {
   Result<std::shared_ptr<Live>> Acquire(const std::string& id);
   void Forget(const std::string& id);
   Status Discard(const std::string& id, Live& live);
-  Result<TusUpload> Load(const std::string& id);
+  Result<TusUpload> Load(const std::string& id);  // NotFound "tus:410" once expired unfinished
+  Result<TusUpload> LoadState(const std::string& id);
   Status Save(const TusUpload& upload);
   Status CheckAccess(const Caller& caller, const TusUpload& upload) const;
   Result<std::string> FileFromMetadata(const Caller& caller, const std::string& metadata);

@@ -137,8 +137,7 @@ Result<HttpResponse> Attachment(Services& s, HttpRequest& req) {
 
 // GET /_blobs/<key>?...&signature=: the bytes behind a signed download URL.
 Result<HttpResponse> ServeBlob(Services& s, HttpRequest& req) {
-  std::map<std::string, std::string> params(req.query.begin(), req.query.end());
-  DCC_ASSIGN_OR_RETURN(auto d, s.files.OpenDownload(req.path, params));
+  DCC_ASSIGN_OR_RETURN(auto d, s.files.OpenDownload(req.path, req.query));
   DCC_ASSIGN_OR_RETURN(HttpResponse r, BlobResponse(s.files.blobs(), d.blob_key, d.size, req.Header("Range"), d.etag));
   // Unquoted, as the reference sends it (encode_utils splits on "filename=").
   r.headers.emplace("Content-Disposition", "attachment; filename=" + d.filename);
