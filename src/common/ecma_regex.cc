@@ -92,8 +92,8 @@ std::shared_ptr<const EcmaRegex> EcmaRegex::CompileOrDie(std::string_view patter
 
 EcmaRegex::Outcome EcmaRegex::Match(std::string_view subject) const {
   ThreadState& state = State();
-  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
-                       state.data, state.context);
+  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                       0, state.data, state.context);
   if (rc >= 0) return Outcome::kMatch;
   if (rc == PCRE2_ERROR_NOMATCH) return Outcome::kNoMatch;
   // Match/depth/heap limit, JIT stack exhausted, or a subject that is not UTF-8.
@@ -104,12 +104,13 @@ EcmaRegex::Outcome EcmaRegex::Match(std::string_view subject) const {
 
 namespace dcc {
 
-EcmaRegex::Outcome EcmaRegex::Match(std::string_view subject, std::vector<std::string>* groups) const {
+EcmaRegex::Outcome EcmaRegex::Match(std::string_view subject,
+                                    std::vector<std::string>* groups) const {
   groups->clear();
   std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
       pcre2_match_data_create_from_pattern(code_->code, nullptr), pcre2_match_data_free);
-  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
-                       data.get(), State().context);
+  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                       0, data.get(), State().context);
   if (rc == PCRE2_ERROR_NOMATCH) return Outcome::kNoMatch;
   if (rc < 0) return Outcome::kLimit;
   const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data.get());

@@ -8,14 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 namespace dcc {
 namespace {
 using Outcome = EcmaRegex::Outcome;
 
-std::shared_ptr<const EcmaRegex> Re(const std::string& p, EcmaRegex::Anchor a = EcmaRegex::Anchor::kSearch) {
+std::shared_ptr<const EcmaRegex> Re(const std::string& p,
+                                    EcmaRegex::Anchor a = EcmaRegex::Anchor::kSearch) {
   std::string error;
   auto re = EcmaRegex::Compile(p, &error, a);
   EXPECT_TRUE(re) << error;
@@ -74,7 +74,8 @@ TEST(EcmaRegex, InvalidUtf8SubjectIsNotAMatch) {
 
 TEST(EcmaRegex, CapturesGroups) {
   std::vector<std::string> g;
-  ASSERT_EQ(Re(R"(^(\d+)-(x)?(\d+)$)", EcmaRegex::Anchor::kWhole)->Match("12-34", &g), Outcome::kMatch);
+  ASSERT_EQ(Re(R"(^(\d+)-(x)?(\d+)$)", EcmaRegex::Anchor::kWhole)->Match("12-34", &g),
+            Outcome::kMatch);
   ASSERT_EQ(g.size(), 4u);
   EXPECT_EQ(g[1], "12");
   EXPECT_EQ(g[2], "");
@@ -96,7 +97,8 @@ void CollectPatterns(const nlohmann::json& v, std::vector<std::string>& out) {
 }
 
 TEST(EcmaRegex, EveryEncodeSchemaPatternCompiles) {
-  const std::filesystem::path dir = std::filesystem::path(DCC_SOURCE_DIR) / "../shared/data/encoded/schemas";
+  const std::filesystem::path dir =
+      std::filesystem::path(DCC_SOURCE_DIR) / "../shared/data/encoded/schemas";
   if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "no ENCODE schemas at " << dir;
   size_t files = 0, patterns = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

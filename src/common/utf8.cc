@@ -30,7 +30,8 @@ std::optional<Utf8Error> FindInvalidUtf8(std::string_view s) {
   static const Checker checker;
   thread_local std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
       pcre2_match_data_create(1, nullptr), pcre2_match_data_free);
-  int rc = pcre2_match(checker.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, data.get(), nullptr);
+  int rc = pcre2_match(checker.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0,
+                       data.get(), nullptr);
   if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) return std::nullopt;
   Utf8Error e;
   // After a UTF error, the start of the bad sequence is what pcre2_get_startchar reports.

@@ -13,7 +13,9 @@ TEST(Utf8, ValidTextHasNoError) {
 }
 
 TEST(Utf8, FirstBadByteIsLocated) {
-  auto bad = FindInvalidUtf8("ab\xff" "cd");
+  auto bad = FindInvalidUtf8(
+      "ab\xff"
+      "cd");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->offset, 2u);
   EXPECT_FALSE(bad->reason.empty());

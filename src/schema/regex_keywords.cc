@@ -1,14 +1,13 @@
 #include "schema/regex_keywords.h"
 
+#include <new>
+#include <regex>
+#include <unordered_map>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/constraint_builder.hpp>
 #include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validation_visitor.hpp>
-
-#include <new>
-#include <regex>
-#include <unordered_map>
 
 namespace dcc::schema {
 namespace {
@@ -31,8 +30,8 @@ bool ValidateNested(const valijson::Schema& schema, const Adapter& value,
   if (!concrete) return true;  // not reachable: validator.cc validates nlohmann documents
   // No std::regex is ever compiled into this cache: the rewritten schemas hold none.
   std::unordered_map<std::string, std::regex> unused_cache;
-  valijson::ValidationVisitor<NlohmannJsonAdapter> visitor(*concrete, context, value.hasStrictTypes(),
-                                                           results, unused_cache);
+  valijson::ValidationVisitor<NlohmannJsonAdapter> visitor(
+      *concrete, context, value.hasStrictTypes(), results, unused_cache);
   return visitor.validateSchema(schema);
 }
 
@@ -49,12 +48,14 @@ class PatternConstraint : public valijson::constraints::PolyConstraint {
         return true;
       case EcmaRegex::Outcome::kNoMatch:
         // validator.cc's Explain turns this into "'<value>' does not match '<pattern>'".
-        if (results) results->pushError(context, "Failed to match regex specified by 'pattern' constraint.");
+        if (results)
+          results->pushError(context, "Failed to match regex specified by 'pattern' constraint.");
         return false;
       case EcmaRegex::Outcome::kLimit:
         if (results)
-          results->pushError(context, "the value is too long or too complex to check against pattern " +
-                                          Quote(re_->pattern()));
+          results->pushError(context,
+                             "the value is too long or too complex to check against pattern " +
+                                 Quote(re_->pattern()));
         return false;
     }
     return false;
@@ -83,8 +84,9 @@ class PatternPropertiesConstraint : public valijson::constraints::PolyConstraint
         auto outcome = re->Match(name);
         if (outcome == EcmaRegex::Outcome::kLimit) {
           if (results)
-            results->pushError(member_context, "the property name is too long or too complex to check against " +
-                                                   Quote(re->pattern()));
+            results->pushError(member_context,
+                               "the property name is too long or too complex to check against " +
+                                   Quote(re->pattern()));
           ok = false;
           matched = true;
           continue;
@@ -97,11 +99,14 @@ class PatternPropertiesConstraint : public valijson::constraints::PolyConstraint
         if (!pp_->additional_allowed) {
           // validator.cc's Explain turns this into "Additional properties are not allowed".
           if (results)
-            results->pushError(context,
-                               "Object contains a property that could not be validated using 'properties' "
-                               "or 'additionalProperties' constraints: '" + name + "'.");
+            results->pushError(
+                context,
+                "Object contains a property that could not be validated using 'properties' "
+                "or 'additionalProperties' constraints: '" +
+                    name + "'.");
           ok = false;
-        } else if (pp_->additional && !ValidateNested(*pp_->additional, value, member_context, results)) {
+        } else if (pp_->additional &&
+                   !ValidateNested(*pp_->additional, value, member_context, results)) {
           ok = false;
         }
       }
@@ -111,7 +116,9 @@ class PatternPropertiesConstraint : public valijson::constraints::PolyConstraint
   }
 
  private:
-  Constraint* cloneInto(void* where) const override { return new (where) PatternPropertiesConstraint(*this); }
+  Constraint* cloneInto(void* where) const override {
+    return new (where) PatternPropertiesConstraint(*this);
+  }
   size_t sizeOf() const override { return sizeof(PatternPropertiesConstraint); }
   const RegexKeywords::PatternProperties* pp_;
 };
@@ -130,13 +137,17 @@ class IndexBuilder : public valijson::ConstraintBuilder {
 
 }  // namespace
 
-bool RegexKeywords::Rewrite(json& schema, std::string* error) { return RewriteSubschema(schema, error); }
+bool RegexKeywords::Rewrite(json& schema, std::string* error) {
+  return RewriteSubschema(schema, error);
+}
 
 void RegexKeywords::Register(valijson::SchemaParser& parser) const {
-  parser.addConstraintBuilder(kPatternKey, new IndexBuilder<PatternConstraint, decltype(patterns_)>(&patterns_));
-  parser.addConstraintBuilder(kPatternPropertiesKey,
-                              new IndexBuilder<PatternPropertiesConstraint, decltype(pattern_properties_)>(
-                                  &pattern_properties_));
+  parser.addConstraintBuilder(kPatternKey,
+                              new IndexBuilder<PatternConstraint, decltype(patterns_)>(&patterns_));
+  parser.addConstraintBuilder(
+      kPatternPropertiesKey,
+      new IndexBuilder<PatternPropertiesConstraint, decltype(pattern_properties_)>(
+          &pattern_properties_));
 }
 
 std::unique_ptr<valijson::Schema> RegexKeywords::Parse(const json& s, std::string* error) const {
@@ -175,7 +186,8 @@ bool RegexKeywords::RewriteSubschema(json& s, std::string* error) {
   };
   for (const char* key : {"properties", "patternProperties", "definitions", "dependencies"})
     if (!each_value(key)) return false;
-  for (const char* key : {"items", "additionalItems", "additionalProperties", "not", "anyOf", "oneOf", "allOf"})
+  for (const char* key :
+       {"items", "additionalItems", "additionalProperties", "not", "anyOf", "oneOf", "allOf"})
     if (!each_item(key)) return false;
 
   if (auto it = s.find("pattern"); it != s.end()) {

@@ -12,13 +12,12 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-#include <vector>
-
-#include <nlohmann/json.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
+#include <vector>
 
 #include "common/ecma_regex.h"
 
@@ -29,9 +28,10 @@ class RegexKeywords {
   // What `patternProperties` (with the `properties` and `additionalProperties` beside it,
   // since the three decide together which members are "additional") compiles to.
   struct PatternProperties {
-    std::vector<std::pair<std::shared_ptr<const EcmaRegex>, std::unique_ptr<valijson::Schema>>> patterns;
-    std::set<std::string> named;                  // names listed in `properties`
-    bool additional_allowed = true;               // `additionalProperties: false` -> false
+    std::vector<std::pair<std::shared_ptr<const EcmaRegex>, std::unique_ptr<valijson::Schema>>>
+        patterns;
+    std::set<std::string> named;                   // names listed in `properties`
+    bool additional_allowed = true;                // `additionalProperties: false` -> false
     std::unique_ptr<valijson::Schema> additional;  // `additionalProperties: {schema}`
   };
 

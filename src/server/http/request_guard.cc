@@ -12,12 +12,13 @@ Status CheckRequestText(const HttpRequest& req) {
     return Status::TooLarge("the path is longer than " + std::to_string(kMaxPathBytes) + " bytes");
   for (const auto& [key, value] : req.query) {
     if (auto bad = FindInvalidUtf8(key))
-      return Status::InvalidArgument("a query parameter name is not UTF-8 (byte " + std::to_string(bad->offset) +
-                                         ": " + bad->reason + ")",
+      return Status::InvalidArgument("a query parameter name is not UTF-8 (byte " +
+                                         std::to_string(bad->offset) + ": " + bad->reason + ")",
                                      "query");
     if (auto bad = FindInvalidUtf8(value))
-      return Status::InvalidArgument("the value of query parameter '" + key + "' is not UTF-8 (byte " +
-                                         std::to_string(bad->offset) + ": " + bad->reason + ")",
+      return Status::InvalidArgument("the value of query parameter '" + key +
+                                         "' is not UTF-8 (byte " + std::to_string(bad->offset) +
+                                         ": " + bad->reason + ")",
                                      key);
   }
   return Status::Ok();
