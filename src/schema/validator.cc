@@ -92,11 +92,11 @@ std::shared_ptr<const CompiledSchema> CompileSchema(const json& original, std::s
   auto compiled = std::make_shared<CompiledSchema>();
   json schema = original;
   if (auto it = schema.find("maxStringBytes"); it != schema.end()) {
-    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) {
+    if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
       *error = "'maxStringBytes' must be a positive integer";
       return nullptr;
     }
-    compiled->max_string_bytes = it->get<uint64_t>();
+    compiled->max_string_bytes = static_cast<size_t>(it->get<int64_t>());
     schema.erase(it);
   }
   StripFormats(schema, *compiled, 0);
