@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/utf8.h"
+
 namespace dcc {
 using nlohmann::json;
 
@@ -64,6 +66,16 @@ void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
 }
 
+// Every cell must be UTF-8: cells become JSON strings, whose dump throws on anything else.
+Status CheckCellsUtf8(const std::vector<std::string>& cells, const std::string& path, int64_t line) {
+  for (size_t i = 0; i < cells.size(); ++i)
+    if (auto bad = FindInvalidUtf8(cells[i]))
+      return Status::InvalidArgument("invalid UTF-8 at byte " + std::to_string(bad->offset + 1) + " of the cell (" +
+                                         bad->reason + ")",
+                                     path + ":" + std::to_string(line) + ":" + std::to_string(i + 1));
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string StandardManifestColumn(std::string_view header) {
@@ -102,6 +114,7 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(const std::string& 
     if (!more.ok()) return more.status();
     if (!*more) return Status::InvalidArgument("the manifest has no header line", path);
   } while (header.size() == 1 && header[0].empty());
+  DCC_RETURN_IF_ERROR(CheckCellsUtf8(header, path, r->line_));
   r->header_ = header;
   for (const auto& h : header) r->standard_.push_back(StandardManifestColumn(h));
   return r;
@@ -191,6 +204,7 @@ Result<bool> ManifestReader::Next(std::vector<std::string>& cells, int64_t& line
     auto more = ReadRecord(cells);
     if (!more.ok() || !*more) return more;
     if (cells.size() == 1 && cells[0].empty()) continue;  // a blank line, as csv.DictReader skips
+    DCC_RETURN_IF_ERROR(CheckCellsUtf8(cells, path_, line));
     if (cells.size() > header_.size())
       return Status::InvalidArgument("the row has " + std::to_string(cells.size()) + " cells but the header " +
                                          std::to_string(header_.size()) + " (an unquoted delimiter inside a cell?)",

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/utf8.h"
+
 namespace dcc {
 using nlohmann::json;
 
@@ -84,6 +86,32 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// "file:line:col" (TSV line and column) for a cell or column name that is not UTF-8.
+Status::Detail Utf8Detail(const std::string& path, int line, size_t col, const Utf8Error& bad,
+                          const char* within) {
+  return {path + ":" + std::to_string(line) + ":" + std::to_string(col),
+          "invalid UTF-8 at byte " + std::to_string(bad.offset + 1) + " of " + within + " (" + bad.reason + ")"};
+}
+
+// Every invalid sequence of a JSON file, located by line and byte column. JSON input is
+// refused whole when it has any: the parser cannot say where it is.
+std::vector<Status::Detail> JsonUtf8Errors(const std::string& path, const std::string& text) {
+  std::vector<Status::Detail> out;
+  int line = 1;
+  size_t line_start = 0, scanned = 0;
+  for (size_t at = 0; at < text.size() && out.size() < 100;) {
+    auto bad = FindInvalidUtf8(std::string_view(text).substr(at));
+    if (!bad) break;
+    const size_t pos = at + bad->offset;
+    for (; scanned < pos; ++scanned)
+      if (text[scanned] == '\n') ++line, line_start = scanned + 1;
+    out.push_back({path + ":" + std::to_string(line) + ":" + std::to_string(pos - line_start + 1),
+                   "invalid UTF-8 (" + bad->reason + ")"});
+    at = pos + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<RecordsInput> ReadRecords(const std::string& path, const json& schema) {
@@ -92,6 +120,8 @@ Result<RecordsInput> ReadRecords(const std::string& path, const json& schema) {
   const json props = schema.value("properties", json::object());
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && (text[start] == '{' || text[start] == '[')) {
+    out.errors = JsonUtf8Errors(path, text);
+    if (!out.errors.empty()) return out;
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return Status::InvalidArgument("the input looks like JSON but does not parse", path);
     if (doc.is_object()) doc = json::array({doc});
@@ -117,6 +147,20 @@ Result<RecordsInput> ReadRecords(const std::string& path, const json& schema) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (Trim(line).empty() || line[0] == '#') continue;
     std::vector<std::string> cells = Split(line, '\t');
+    // Every cell, sent or not, must be UTF-8: a cell becomes a JSON string, whose dump
+    // threw (and aborted dcc) on anything else.
+    bool bad_text = false;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (auto bad = FindInvalidUtf8(cells[c])) {
+        out.errors.push_back(Utf8Detail(path, line_no, c + 1, *bad, header.empty() ? "the column name" : "the cell"));
+        bad_text = true;
+      }
+    }
+    if (bad_text) {
+      if (header.empty()) return out;  // no row can be read without the header
+      out.bad_lines.push_back(line_no);
+      continue;
+    }
     if (header.empty()) {
       header = cells;
       for (size_t c = 0; c < header.size(); ++c) {

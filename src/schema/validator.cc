@@ -6,16 +6,19 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "common/ecma_regex.h"
 #include "schema/profile.h"
-
-#include <regex>
+#include "schema/regex_keywords.h"
 
 namespace dcc::schema {
 using nlohmann::json;
 
 class CompiledSchema {
  public:
+  RegexKeywords regexes;  // the PCRE2 patterns `schema` refers to; declared first, freed last
   valijson::Schema schema;
+  // No string in a document may be longer (bytes); `maxStringBytes` in a profile sets it.
+  size_t max_string_bytes = kDefaultMaxStringBytes;
   // Top-level properties with a date format, checked here rather than by valijson, which
   // compiles its format regexes on every call (the largest cost of a POST when it did).
   std::vector<std::pair<std::string, std::string>> formats;  // property, format
@@ -43,11 +46,44 @@ void StripFormats(json& schema, CompiledSchema& compiled, int depth) {
 }
 
 bool MatchesFormat(const std::string& value, const std::string& format) {
-  static const std::regex kDate("^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$");
-  static const std::regex kDateTime(
+  static const auto kDate = EcmaRegex::CompileOrDie(
+      "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$", EcmaRegex::Anchor::kWhole);
+  static const auto kDateTime = EcmaRegex::CompileOrDie(
       "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]"
-      "(:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$");
-  return std::regex_match(value, format == "date" ? kDate : kDateTime);
+      "(:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$",
+      EcmaRegex::Anchor::kWhole);
+  return (format == "date" ? kDate : kDateTime)->Matches(value);
+}
+
+// Every string in `doc` over `limit` bytes, as errors; walks with its own stack so that
+// no document depth can exhaust the thread's.
+void CheckStringSizes(const json& doc, size_t limit, std::vector<ValidationError>& errors) {
+  std::vector<std::pair<const json*, json>> stack{{&doc, json::array()}};
+  while (!stack.empty() && errors.size() < 100) {
+    auto [value, path] = std::move(stack.back());
+    stack.pop_back();
+    if (value->is_string()) {
+      size_t n = value->get_ref<const std::string&>().size();
+      if (n > limit)
+        errors.push_back({path, "string of " + std::to_string(n) + " bytes is longer than the limit of " +
+                                    std::to_string(limit) + " bytes"});
+    } else if (value->is_array()) {
+      for (size_t i = value->size(); i-- > 0;) {
+        json p = path;
+        p.push_back(i);
+        stack.emplace_back(&(*value)[i], std::move(p));
+      }
+    } else if (value->is_object()) {
+      for (auto it = value->begin(); it != value->end(); ++it) {
+        json p = path;
+        p.push_back(it.key());
+        if (it.key().size() > limit)
+          errors.push_back({path, "property name of " + std::to_string(it.key().size()) +
+                                      " bytes is longer than the limit of " + std::to_string(limit) + " bytes"});
+        stack.emplace_back(&it.value(), std::move(p));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -55,9 +91,19 @@ bool MatchesFormat(const std::string& value, const std::string& format) {
 std::shared_ptr<const CompiledSchema> CompileSchema(const json& original, std::string* error) {
   auto compiled = std::make_shared<CompiledSchema>();
   json schema = original;
+  if (auto it = schema.find("maxStringBytes"); it != schema.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
+      *error = "'maxStringBytes' must be a positive integer";
+      return nullptr;
+    }
+    compiled->max_string_bytes = static_cast<size_t>(it->get<int64_t>());
+    schema.erase(it);
+  }
   StripFormats(schema, *compiled, 0);
+  if (!compiled->regexes.Rewrite(schema, error)) return nullptr;
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
+    compiled->regexes.Register(parser);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);
     parser.populateSchema(adapter, compiled->schema);
   } catch (const std::exception& e) {
@@ -151,11 +197,14 @@ bool IsSummaryOfChildren(const std::string& msg) {
 }  // namespace
 
 std::vector<ValidationError> Validate(const Profile& profile, const json& doc) {
-  // valijson's Validator caches compiled regexes, so each thread keeps its own.
+  std::vector<ValidationError> errors;
+  // Oversized strings first, and alone: nothing else (patterns above all) reads them.
+  CheckStringSizes(doc, profile.compiled->max_string_bytes, errors);
+  if (!errors.empty()) return errors;
+  // The rewritten schemas hold no std::regex, so valijson's cache stays empty.
   thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);
-  std::vector<ValidationError> errors;
   for (const auto& [prop, format] : profile.compiled->formats) {
     auto it = doc.find(prop);
     if (it != doc.end() && it->is_string() && !MatchesFormat(it->get<std::string>(), format))

@@ -12,6 +12,10 @@ namespace dcc::schema {
 
 struct Profile;
 
+// The longest string (and property name), in bytes, a document may hold unless its
+// profile sets `maxStringBytes`; `maxLength` in a schema tightens it per property.
+inline constexpr size_t kDefaultMaxStringBytes = 1 << 20;
+
 // One failure, located by the path of names/indexes from the document root.
 struct ValidationError {
   nlohmann::json path = nlohmann::json::array();  // e.g. ["aliases", 0]

@@ -115,7 +115,9 @@ Result<nlohmann::json> JwtKeys::VerifyRs256(const std::string& token) const {
   nlohmann::json header = nlohmann::json::parse(header_text, nullptr, false);
   if (!header.is_object()) return Status::Unauthenticated("malformed token: the header is not a JSON object");
   // Only RS256 is ours: an HS256 or "none" token must not pass, whatever it carries.
-  if (header.value("alg", "") != "RS256")
+  // `alg` of another type ({"alg":123}) is refused like any other alg, not thrown.
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256")
     return Status::Unauthenticated("invalid token: only RS256 tokens are accepted");
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   const std::string signed_part = token.substr(0, b);

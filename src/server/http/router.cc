@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "server/http/request_guard.h"
+
 namespace dcc::server {
 
 void Router::Add(std::string method, std::string pattern, Handler handler,
@@ -20,6 +22,8 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     req.path.erase(last, req.path.end());
   }
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  // Bounds the path before any regex runs on it; refuses query text that is not UTF-8.
+  if (Status bad = CheckRequestText(req); !bad.ok()) return fallback_(bad, req);
   bool path_matched = false;
   for (const auto& route : routes_) {
     std::smatch m;
@@ -30,7 +34,7 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     try {
       Result<HttpResponse> res = route.handler(req);
       if (res.ok()) return std::move(res).value();
-      return route.render_error(res.status(), req);
+      return route.render_error(HideInternalDetail(res.status(), req), req);
     } catch (const std::exception& e) {
       spdlog::error("request {}: unhandled exception in {} {}: {}", req.request_id, req.method,
                     route.pattern, e.what());

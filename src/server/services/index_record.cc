@@ -1,9 +1,9 @@
 #include "server/services/index_record.h"
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
+#include "common/ecma_regex.h"
 #include "common/ids.h"
 #include "common/time_util.h"
 
@@ -94,15 +94,15 @@ Status Hashes(const json& body, ObjectRow& row) {
 
 // "2026-01-02T03:04:05[.ffffff][Z|+00:00]" -> naive UTC as indexd renders it.
 Result<std::string> ContentDate(const json& v, const char* key) {
-  static const std::regex kDate(
-      R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)(Z|[+-]00:?00)?$)");
-  std::smatch m;
+  static const auto kDate = EcmaRegex::CompileOrDie(
+      R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)(Z|[+-]00:?00)?$)", EcmaRegex::Anchor::kWhole);
+  std::vector<std::string> m;
   std::string s = v.is_string() ? v.get<std::string>() : std::string();
-  if (!std::regex_match(s, m, kDate))
+  if (kDate->Match(s, &m) != EcmaRegex::Outcome::kMatch)
     return Status::InvalidArgument(
         std::string(key) + " must be an ISO 8601 UTC date-time, e.g. 2026-01-02T03:04:05",
         Where(key));
-  return m[1].str();
+  return m[1];
 }
 
 Status ContentDates(const json& body, ObjectRow& row) {
@@ -178,9 +178,10 @@ std::string IndexDateNow() {
 std::string NewRev() { return NewUuid4().substr(0, 8); }
 
 bool ValidDid(const std::string& did) {
-  static const std::regex kDid(
-      "^.*[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$");
-  return std::regex_match(did, kDid);
+  // PCRE2, not std::regex: `.*` recursed once per character and a long did overflowed the stack.
+  static const auto kDid = EcmaRegex::CompileOrDie(
+      "^.*[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$", EcmaRegex::Anchor::kWhole);
+  return kDid->Matches(did);
 }
 
 const std::vector<std::string>& CommonsLayoutNames() {
@@ -220,8 +221,8 @@ Status ValidateHash(const std::string& type, const std::string& value) {
   std::string hex = value;
   if (type == "etag") {
     // S3 multipart ETags: "<md5 of part md5s>-<parts>".
-    static const std::regex kEtag("^[0-9a-f]{32}(-[0-9]+)?$");
-    if (std::regex_match(value, kEtag)) return Status::Ok();
+    static const auto kEtag = EcmaRegex::CompileOrDie("^[0-9a-f]{32}(-[0-9]+)?$", EcmaRegex::Anchor::kWhole);
+    if (kEtag->Matches(value)) return Status::Ok();
   } else if (hex.size() == it->second && IsHex(hex)) {
     return Status::Ok();
   }

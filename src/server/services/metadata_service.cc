@@ -1,6 +1,7 @@
 #include "server/services/metadata_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace dcc::server {
@@ -26,10 +27,22 @@ Result<std::vector<std::string>> SplitMetadataPath(const std::string& dotted) {
     std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty())
       return Status::InvalidArgument("'" + dotted + "' has an empty key; use a.b.c", dotted);
+    for (unsigned char c : key) {
+      if (c < 0x20 || c == 0x7f)
+        return Status::InvalidArgument("a metadata key cannot hold control characters (NUL, newline...)", dotted);
+      if (c == '"') return Status::InvalidArgument("a metadata key cannot hold '\"'", dotted);
+    }
     keys.push_back(std::move(key));
     if (dot == std::string::npos) return keys;
     start = dot + 1;
   }
+}
+
+bool IsPlainMetadataPath(const std::vector<std::string>& path) {
+  for (const auto& key : path)
+    for (unsigned char c : key)
+      if (!std::isalnum(c) && c != '_') return false;
+  return !path.empty();
 }
 
 Status MetadataService::Check(const Caller& caller, const char* method) const {
@@ -201,6 +214,9 @@ Result<std::vector<std::string>> MetadataService::IndexedPaths() {
 Status MetadataService::CreateIndex(const Caller& caller, const std::string& dotted) {
   DCC_RETURN_IF_ERROR(Check(caller, "create"));
   DCC_ASSIGN_OR_RETURN(auto path, SplitMetadataPath(dotted));
+  // Only plain paths are written into a query's SQL text, so only they can use an index.
+  if (!IsPlainMetadataPath(path))
+    return Status::InvalidArgument("only paths of letters, digits and '_' (a.b_c.d1) can be indexed", dotted);
   DCC_ASSIGN_OR_RETURN(auto writer, store_.Write());
   DCC_RETURN_IF_ERROR(writer->CreateMetadataIndex(dotted, path));
   return writer->Commit();

@@ -75,7 +75,12 @@ class MetadataService {
   const Authorizer& authz_;
 };
 
-// Splits "a.b.c" into its keys. InvalidArgument for an empty key.
+// Splits "a.b.c" into its keys. InvalidArgument for an empty key, or a key holding a
+// control character (NUL...) or '"', which a SQLite JSON path cannot name.
 Result<std::vector<std::string>> SplitMetadataPath(const std::string& dotted);
+
+// True if every key is letters, digits and '_': the only paths the store writes into SQL
+// text (where an expression index can match them); all others are bound parameters.
+bool IsPlainMetadataPath(const std::vector<std::string>& path);
 
 }  // namespace dcc::server

@@ -1,13 +1,23 @@
 #include "server/store/sqlite_db.h"
 
+#include <spdlog/spdlog.h>
+
 namespace dcc::server::sqlite {
 
+// SQLite's own text never reaches a reply: 409 and 503 answer in our words and log the
+// detail here; any other failure keeps it in an IOError, which the router logs with the
+// request id and answers as a bare 500 (server/http/request_guard.h).
 Status Error(sqlite3* db, std::string_view what) {
   int code = sqlite3_extended_errcode(db);
   std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
-  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-    return Status::Unavailable(msg);
-  if ((code & 0xff) == SQLITE_CONSTRAINT) return Status::Conflict(msg);
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
+    spdlog::warn("{}", msg);
+    return Status::Unavailable("the database is busy; try again");
+  }
+  if ((code & 0xff) == SQLITE_CONSTRAINT) {
+    spdlog::warn("{}", msg);
+    return Status::Conflict("the write conflicts with stored data");
+  }
   return Status::IOError(msg);
 }
 

@@ -101,6 +101,15 @@ std::string JsonPath(const std::vector<std::string>& path) {
   return out;
 }
 
+// Every key letters, digits or '_' (the services allow indexes only on such paths).
+bool PlainPath(const std::vector<std::string>& path) {
+  for (const auto& key : path)
+    if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                           std::string::npos)
+      return false;
+  return !path.empty();
+}
+
 // `s` as a SQL string literal.
 std::string SqlLiteral(const std::string& s) {
   std::string out = "'";
@@ -319,7 +328,16 @@ class ReadOps {
     for (size_t i = 0; i < filters.size(); ++i) {
       const auto& f = filters[i];
       sql += i == 0 ? " WHERE " : " AND ";
-      std::string expr = "data -> " + SqlLiteral(JsonPath(f.path));
+      // A path of plain keys (letters, digits, '_': nothing SQL or JSON-path can read
+      // otherwise) is written into the SQL text, so that an index on `data -> '$.a.b'`
+      // serves it; any other path is a bound parameter like every value.
+      std::string expr;
+      if (PlainPath(f.path)) {
+        expr = "data -> " + SqlLiteral(JsonPath(f.path));
+      } else {
+        expr = "data -> ?";
+        binds.push_back(JsonPath(f.path));
+      }
       if (f.exists) {
         sql += expr + " IS NOT NULL";
         continue;
@@ -617,6 +635,7 @@ class SqliteWriter final : public ReadsOver<RecordWriter> {
     DCC_ASSIGN_OR_RETURN(auto existing, ops_.ListMetadataIndexes());
     if (std::find(existing.begin(), existing.end(), dotted) != existing.end())
       return Status::Conflict("index on '" + dotted + "' already exists");
+    if (!PlainPath(path)) return Status::InvalidArgument("only plain paths can be indexed", dotted);
     return c_->Exec("CREATE INDEX " + SqlIdentifier(kMetadataIndexPrefix + dotted) + " ON metadata(data -> " +
                     SqlLiteral(JsonPath(path)) + ")");
   }
