@@ -23,18 +23,20 @@ std::string SourceDir() {
 }
 
 const std::string& ScratchDir() {
-  static const std::string dir = [] {
-    std::string d =
+  // Never destroyed: the atexit hook runs after the static destructors, which would have
+  // freed a plain static string (ASan: heap-use-after-free at exit).
+  static const std::string* dir = [] {
+    auto d = new std::string(
         (std::filesystem::temp_directory_path() / ("dcc-fuzz-" + std::to_string(::getpid())))
-            .string();
-    std::filesystem::create_directories(d);
+            .string());
+    std::filesystem::create_directories(*d);
     std::atexit([] {
       std::error_code ec;
       std::filesystem::remove_all(ScratchDir(), ec);
     });
     return d;
   }();
-  return dir;
+  return *dir;
 }
 
 std::string WriteScratch(const std::string& name, const uint8_t* data, size_t size) {
