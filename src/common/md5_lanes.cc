@@ -106,7 +106,7 @@ __attribute__((target("avx512f"))) void Md5Lanes16(const unsigned char* const* d
   const uint64_t bits = static_cast<uint64_t>(len) * 8;
   for (size_t i = 0; i < kMd5MaxLanes; ++i) {
     unsigned char* t = &tails[i * 128];
-    std::memcpy(t, ptr[i] + full * 64, rest);
+    if (rest) std::memcpy(t, ptr[i] + full * 64, rest);  // ptr[i] may be null when len is 0
     t[rest] = 0x80;
     for (int k = 0; k < 8; ++k) t[tail_blocks * 64 - 8 + k] = static_cast<unsigned char>(bits >> (8 * k));
     ptr[i] = t;

@@ -45,6 +45,25 @@ bool IsPlainMetadataPath(const std::vector<std::string>& path) {
   return !path.empty();
 }
 
+Result<std::vector<MetadataFilter>> ParseMetadataFilters(const MetadataParams& params) {
+  std::vector<MetadataFilter> filters;
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : params) {
+    if (k == "data" || k == "limit" || k == "offset") continue;
+    auto at = std::find(keys.begin(), keys.end(), k);
+    if (at == keys.end()) {
+      DCC_ASSIGN_OR_RETURN(auto path, SplitMetadataPath(k));
+      keys.push_back(k);
+      filters.push_back(MetadataFilter{std::move(path), {}, false});
+      at = keys.end() - 1;
+    }
+    MetadataFilter& f = filters[at - keys.begin()];
+    if (v == "*") f.exists = true;
+    else f.values.push_back(v == "\\*" ? "*" : v);
+  }
+  return filters;
+}
+
 Status MetadataService::Check(const Caller& caller, const char* method) const {
   if (caller.anonymous())
     return Status::Unauthenticated("metadata writes need credentials (an access key or a bearer token)");

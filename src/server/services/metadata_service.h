@@ -22,6 +22,12 @@ struct MetadataQuery {
   int64_t offset = 0;
 };
 
+// The filters of a GET /mds/metadata query string: every parameter but data, limit and
+// offset is a filter a.b=v (repeat a key to OR its values), `*` for "present", `\*` for a
+// literal star. InvalidArgument for an empty key in a path. Pure: the fuzz target calls it.
+using MetadataParams = std::vector<std::pair<std::string, std::string>>;
+Result<std::vector<MetadataFilter>> ParseMetadataFilters(const MetadataParams& params);
+
 // Thread-safe; each call is one store transaction.
 class MetadataService {
  public:

@@ -123,9 +123,7 @@ Status TusService::CheckAccess(const Caller& caller, const TusUpload& u) const {
   return Status::Ok();
 }
 
-// The `file` key of Upload-Metadata names the record to fill: it must be a file record
-// the caller may edit, waiting for its bytes.
-Result<std::string> TusService::FileFromMetadata(const Caller& caller, const std::string& metadata) {
+Result<std::string> UploadMetadataFile(const std::string& metadata) {
   std::string value;
   bool found = false;
   size_t start = 0;
@@ -152,6 +150,13 @@ Result<std::string> TusService::FileFromMetadata(const Caller& caller, const std
     return Status::InvalidArgument(
         "Upload-Metadata must name the file record to fill: file <base64 of its accession, uuid or alias>");
   }
+  return value;
+}
+
+// The `file` key of Upload-Metadata names the record to fill: it must be a file record
+// the caller may edit, waiting for its bytes.
+Result<std::string> TusService::FileFromMetadata(const Caller& caller, const std::string& metadata) {
+  DCC_ASSIGN_OR_RETURN(std::string value, UploadMetadataFile(metadata));
   DCC_ASSIGN_OR_RETURN(auto reader, records_.store().Read());
   DCC_ASSIGN_OR_RETURN(auto file, records_.Resolve(*reader, value));
   if (!file || file->type != "file" || !records_.CanView(caller, *file))

@@ -43,6 +43,10 @@ struct TusUpload {
   uint64_t offset = 0;  // not stored: the staged (or completed) byte count
 };
 
+// The `file` value of an Upload-Metadata header ("key base64,key base64,..."), decoded.
+// InvalidArgument when it is missing or not base64. Pure: the fuzz target calls it.
+Result<std::string> UploadMetadataFile(const std::string& metadata);
+
 // Thread-safe. Failures carry the tus status in `where` when no Status code fits:
 // "tus:409" (offset mismatch), "tus:410" (expired), "tus:415", "tus:423" (locked),
 // "tus:460" (checksum mismatch).

@@ -408,8 +408,8 @@ Result<HttpResponse> Urls(Services& s, HttpRequest& req) {
 
 // The /_query endpoints answer 400 for an unknown parameter, as indexd does.
 Status OnlyParams(const HttpRequest& req, std::initializer_list<const char*> allowed) {
-  for (const auto& [k, v] : req.query) {
-    (void)v;
+  for (const auto& param : req.query) {
+    const std::string& k = param.first;  // a named reference: clang 14 cannot capture bindings
     if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }) ==
         allowed.end())
       return Status::InvalidArgument("unknown query parameter '" + k + "'", k);

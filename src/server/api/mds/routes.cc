@@ -73,27 +73,12 @@ Result<HttpResponse> StatusPage(Services&, HttpRequest&) {
 
 Result<HttpResponse> Version(Services&, HttpRequest&) { return JsonResponse(200, kReferenceVersion); }
 
-// Every parameter but data, limit and offset is a filter: a.b=v (repeat a key to OR its
-// values), `*` for "present", `\*` for a literal star.
 Result<HttpResponse> Query(Services& s, HttpRequest& req) {
   MetadataQuery q;
   DCC_ASSIGN_OR_RETURN(q.data, BoolParam(req, "data", false));
   DCC_ASSIGN_OR_RETURN(q.limit, IntParam(req, "limit", 10));
   DCC_ASSIGN_OR_RETURN(q.offset, IntParam(req, "offset", 0));
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : req.query) {
-    if (k == "data" || k == "limit" || k == "offset") continue;
-    auto at = std::find(keys.begin(), keys.end(), k);
-    if (at == keys.end()) {
-      DCC_ASSIGN_OR_RETURN(auto path, SplitMetadataPath(k));
-      keys.push_back(k);
-      q.filters.push_back(MetadataFilter{std::move(path), {}, false});
-      at = keys.end() - 1;
-    }
-    MetadataFilter& f = q.filters[at - keys.begin()];
-    if (v == "*") f.exists = true;
-    else f.values.push_back(v == "\\*" ? "*" : v);
-  }
+  DCC_ASSIGN_OR_RETURN(q.filters, ParseMetadataFilters(req.query));
   DCC_ASSIGN_OR_RETURN(json out, s.metadata.Query(std::move(q)));
   return JsonResponse(200, out);
 }
