@@ -93,15 +93,4 @@ HttpResponse RenderError(const Status& status, const HttpRequest& req) {
   return r;
 }
 
-Result<json> ParseBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
-  if (body->empty()) return Status::InvalidArgument("the request body is empty; send a JSON object");
-  try {
-    return json::parse(*body);
-  } catch (const json::parse_error& e) {
-    return Status::InvalidArgument(std::string("malformed JSON body: ") + e.what(),
-                                   "body byte " + std::to_string(e.byte));
-  }
-}
-
 }  // namespace dcc::server::encode
