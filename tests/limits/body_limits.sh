@@ -75,7 +75,7 @@ large_attachment_record_still_accepted() {
   # ~20 MiB data-URI attachment, sent by an authenticated submitter.
   head -c $((15 << 20)) /dev/urandom >"$work/blob.bin"
   { printf '{"lab":"lab-a","award":"U1","document_type":"general protocol","aliases":["lab-a:big-doc"],'
-    printf '"attachment":{"download":"big.bin","type":"application/octet-stream","href":"data:application/octet-stream;base64,'
+    printf '"attachment":{"download":"big.txt","type":"text/plain","href":"data:text/plain;base64,'
     base64 -w0 "$work/blob.bin"
     printf '"}}'; } >"$work/doc.json"
   local code size
@@ -84,7 +84,7 @@ large_attachment_record_still_accepted() {
   code=$(curl -s -o "$work/out" -w '%{http_code}' -u "$alice" -X POST "$url/document" \
     -H 'Content-Type: application/json' --data-binary @"$work/doc.json")
   [ "$code" = 201 ] || fail "a $size-byte document with an attachment: $code $(head -c 300 "$work/out")"
-  curl -sf -u "$alice" "$url/lab-a:big-doc/@@download/attachment/big.bin" -o "$work/back.bin" ||
+  curl -sf -u "$alice" "$url/lab-a:big-doc/@@download/attachment/big.txt" -o "$work/back.bin" ||
     fail "download of the attachment"
   cmp -s "$work/blob.bin" "$work/back.bin" || fail "the attachment's bytes differ"
   # The same body without credentials is refused at once.
