@@ -7,10 +7,10 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -21,12 +21,13 @@
 #include "server/api/mds/routes.h"
 #include "server/api/s3/routes.h"
 #include "server/api/tus/routes.h"
-#include "server/blob/blob_store.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/jwt_keys.h"
 #include "server/auth/token_service.h"
-#include "server/http/http_server.h"
 #include "server/auth/upload_credentials.h"
+#include "server/blob/blob_store.h"
+#include "server/http/body_budget.h"
+#include "server/http/http_server.h"
 #include "server/services/admin_service.h"
 #include "server/services/attachment_service.h"
 #include "server/services/data_service.h"
@@ -118,7 +119,11 @@ struct ServeOptions {
   int max_connections_per_client = 128;
   int max_running_per_client = 0;
   int threads = 64;
-  size_t max_body_mib = 64;
+  size_t max_body_mib = 64;              // record writes; bounds every other class
+  size_t max_write_body_kib = 2048;      // ordinary JSON writes
+  size_t max_bulk_body_mib = 16;         // /bulk/index, MDS batch create
+  size_t max_anonymous_body_kib = 1024;  // any route, before credentials are verified
+  size_t body_budget_mib = 256;          // all bodies and parsed documents held at once
   bool no_access_log = false;
   std::string did_prefix;  // prepended to minted index GUIDs, e.g. "dg.4242/"
   int64_t access_url_seconds = 3600;  // lifetime of DRS access URLs
@@ -260,8 +265,15 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
     spdlog::info("finished {} upload completions cut short by the last stop", *recovered);
   Services services{auth, *core->records, search, *core->profiles, files, s3_service, issuer, attachments,
                     tus_service, authz, index, tokens, metadata, data};
+  BodyLimits body_limits;
+  body_limits.record = o.max_body_mib << 20;
+  body_limits.write = o.max_write_body_kib << 10;
+  body_limits.bulk = o.max_bulk_body_mib << 20;
+  body_limits.anonymous = o.max_anonymous_body_kib << 10;
+  BodyBudget::SetLimit(o.body_budget_mib << 20);
   Router router;
   router.MergeRepeatedSlashes(true);  // `//user/user` (the Gen3 SDK) is `/user/user`
+  router.SetBodyLimits(body_limits);
   tus::RegisterRoutes(router, services);  // before the portal API's catch-all routes
   indexd::RegisterRoutes(router, services);
   drs::RegisterRoutes(router, services);
@@ -269,6 +281,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& o) {
   mds::RegisterRoutes(router, services);
   encode::RegisterRoutes(router, services);
   Router s3_router;
+  s3_router.SetBodyLimits(body_limits);
   s3::RegisterRoutes(s3_router, services);
   std::unique_ptr<HttpServer> s3_server;
   std::string s3_url;  // where clients reach the S3 listener: its own scheme, or --s3-public-url
@@ -427,8 +440,40 @@ int main(int argc, char** argv) {
                         "requests of one client running at once; more wait (0: half of --threads)")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
-  serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted")
-      ->capture_default_str();
+  // Body limits (docs/operations.md "Body limits"): each route has a class; a request
+  // whose credentials are not verified gets at most the anonymous size on any route.
+  serve_cmd
+      ->add_option(
+          "--max-body-mib", serve.max_body_mib,
+          "largest request body accepted: a record write (ENCODE POST/PATCH/PUT, MDS entry), "
+          "which may carry data-URI attachments; bounds every limit below (more: 413)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd
+      ->add_option("--max-write-body-kib", serve.max_write_body_kib,
+                   "largest body of an ordinary JSON write (index records, aliases, fence, DRS); "
+                   "a token exchange takes at most 8 KiB")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd
+      ->add_option("--max-bulk-body-mib", serve.max_bulk_body_mib,
+                   "largest body of a bulk write (/bulk/index, MDS batch create, S3 "
+                   "CompleteMultipartUpload)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd
+      ->add_option("--max-anonymous-body-kib", serve.max_anonymous_body_kib,
+                   "largest body on any route before the caller's credentials are verified "
+                   "(S3 and tus byte uploads stream, unlimited, once authenticated)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd
+      ->add_option("--body-budget-mib", serve.body_budget_mib,
+                   "bytes all requests together may hold in bodies and parsed JSON (64 B a value); "
+                   "past it a request gets 503 with Retry-After. JSON nests at most 64 deep; "
+                   "a number beyond a double (1e400) is a 400")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   serve_cmd->add_option("--public-url", serve.public_url,

@@ -1,7 +1,7 @@
 // Fuzz target: request JSON bodies, through the function the portal API parses them
-// with (server/api/encode/wire ParseBody), delivered in pieces as the listener streams them.
+// with (server/api/json_body ParseJsonBody: the depth, number and budget limits), delivered in pieces as the listener streams them.
 #include "fuzz/fuzz_target.h"
-#include "server/api/encode/wire.h"
+#include "server/api/json_body.h"
 
 DCC_FUZZ_TARGET(json_body) {
   dcc::server::HttpRequest req;
@@ -13,7 +13,7 @@ DCC_FUZZ_TARGET(json_body) {
         return false;
     return true;
   };
-  auto body = dcc::server::encode::ParseBody(req);
+  auto body = dcc::server::ParseJsonBody(req);
   if (body.ok()) (void)body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return 0;
 }

@@ -8,11 +8,22 @@
 
 namespace dcc::server {
 
+namespace {
+// A 503 (the body budget is spent, or another transient refusal) tells the client when
+// to come back, whatever the dialect's error shape.
+HttpResponse WithRetryAfter(HttpResponse r, const Status& status) {
+  if (status.code() == Status::Code::kUnavailable &&
+      r.headers.find("Retry-After") == r.headers.end())
+    r.headers.emplace("Retry-After", "1");
+  return r;
+}
+}  // namespace
+
 void Router::Add(std::string method, std::string pattern, Handler handler,
-                 ErrorRenderer render_error, std::string description) {
+                 ErrorRenderer render_error, std::string description, BodyClass body_class) {
   std::regex re(pattern, std::regex::ECMAScript | std::regex::optimize);
   routes_.push_back({std::move(method), std::move(pattern), std::move(re), std::move(handler),
-                     std::move(render_error), std::move(description)});
+                     std::move(render_error), std::move(description), body_class});
 }
 
 HttpResponse Router::Dispatch(HttpRequest& req) const {
@@ -31,10 +42,13 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     path_matched = true;
     if (route.method != method) continue;
     req.captures.assign(m.begin() + 1, m.end());
+    req.max_body = limits_.For(route.body_class);
+    req.max_anonymous_body = limits_.Anonymous();
     try {
       Result<HttpResponse> res = route.handler(req);
       if (res.ok()) return std::move(res).value();
-      return route.render_error(HideInternalDetail(res.status(), req), req);
+      return WithRetryAfter(route.render_error(HideInternalDetail(res.status(), req), req),
+                            res.status());
     } catch (const std::exception& e) {
       spdlog::error("request {}: unhandled exception in {} {}: {}", req.request_id, req.method,
                     route.pattern, e.what());

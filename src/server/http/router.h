@@ -1,6 +1,7 @@
 // src/server/http/router.h: every route of every dialect in one table. A route is a
 // method, an anchored regex over the decoded path, a handler, the dialect's error
-// renderer, and a one-line description (listed by `dccd routes`).
+// renderer, a one-line description (listed by `dccd routes`), and the class of body it
+// accepts (body_limits.h).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "dcc/status.h"
+#include "server/http/body_limits.h"
 #include "server/http/http_types.h"
 
 namespace dcc::server {
@@ -26,11 +28,15 @@ class Router {
     Handler handler;
     ErrorRenderer render_error;
     std::string description;
+    BodyClass body_class = BodyClass::kWrite;
   };
 
   // Routes match in the order added; add specific patterns before catch-alls.
   void Add(std::string method, std::string pattern, Handler handler, ErrorRenderer render_error,
-           std::string description);
+           std::string description, BodyClass body_class = BodyClass::kWrite);
+  // The body sizes of each class (default: BodyLimits{}); set before serving.
+  void SetBodyLimits(const BodyLimits& limits) { limits_ = limits; }
+  const BodyLimits& body_limits() const { return limits_; }
   // Used when no route matches the path (404) or the method (405).
   void SetFallbackRenderer(ErrorRenderer r) { fallback_ = std::move(r); }
   // Collapse runs of '/' in the path before routing (`//user/user` is `/user/user`), as
@@ -45,6 +51,7 @@ class Router {
   std::vector<Route> routes_;
   ErrorRenderer fallback_;
   bool merge_slashes_ = false;
+  BodyLimits limits_;
 };
 
 // One row of a dialect's route table; `Ctx` is what its handlers receive (Services).
@@ -54,6 +61,7 @@ struct RouteEntry {
   const char* pattern;
   Result<HttpResponse> (*handler)(Ctx&, HttpRequest&);
   const char* description;
+  BodyClass body = BodyClass::kWrite;  // how large a body the route accepts
 };
 
 // Adds a dialect's whole table, in order, with its error renderer (also the fallback).
@@ -61,8 +69,9 @@ template <typename Ctx, size_t N>
 void AddRoutes(Router& router, Ctx& ctx, const RouteEntry<Ctx> (&table)[N], const ErrorRenderer& render) {
   for (const auto& e : table) {
     auto fn = e.handler;
-    router.Add(e.method, e.pattern, [&ctx, fn](HttpRequest& req) { return fn(ctx, req); }, render,
-               e.description);
+    router.Add(
+        e.method, e.pattern, [&ctx, fn](HttpRequest& req) { return fn(ctx, req); }, render,
+        e.description, e.body);
   }
   router.SetFallbackRenderer(render);
 }

@@ -1,6 +1,8 @@
 #include "server/api/drs/routes.h"
 
+#include "server/api/json_body.h"
 #include "server/api/json_response.h"
+#include "server/api/request_caller.h"
 #include "server/http/status_map.h"
 
 namespace dcc::server::drs {
@@ -134,8 +136,7 @@ Result<HttpResponse> Objects(Services& s, HttpRequest& req) {
 
 // POST /objects {"bulk_object_ids": [...]}.
 Result<HttpResponse> BulkObjects(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(const std::string* text, req.Body());
-  json body = json::parse(*text, nullptr, false);
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   if (!body.is_object() || !body.contains("bulk_object_ids") || !body["bulk_object_ids"].is_array())
     return Status::InvalidArgument("the body must be {\"bulk_object_ids\": [\"<id>\", ...]}");
   const json& ids = body["bulk_object_ids"];
@@ -164,7 +165,7 @@ Result<HttpResponse> BulkObjects(Services& s, HttpRequest& req) {
 
 // GET|POST /objects/{id}/access/{access_id}: {"url": signed URL}.
 Result<HttpResponse> Access(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(std::string url,
                        s.index.AccessUrl(caller, req.captures[0], req.captures[1]));
   if (!url.empty() && url[0] == '/') url = req.scheme + "://" + req.Header("Host") + url;

@@ -1,19 +1,21 @@
 #include "server/api/encode/routes.h"
 
+#include <map>
+
 #include "server/api/blob_response.h"
 #include "server/api/encode/wire.h"
 #include "server/api/indexd/routes.h"
 
 #include <map>
+#include "server/api/json_body.h"
+#include "server/api/request_caller.h"
 
 namespace dcc::server::encode {
 using nlohmann::json;
 
 namespace {
 
-Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
-  return s.auth.Authenticate(req.Header("Authorization"));
-}
+Result<Caller> CallerOf(Services& s, HttpRequest& req) { return AuthenticateRequest(s.auth, req); }
 
 std::string Trimmed(const std::string& path) {
   size_t b = path.find_first_not_of('/');
@@ -102,7 +104,7 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
 
 Result<HttpResponse> Post(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(auto written, s.records.Create(caller, req.captures[0], body));
   HttpResponse r = JsonResponse(201, ResultEnvelope(written.object));
   r.headers.emplace("Location", written.at_id);
@@ -148,7 +150,7 @@ Result<HttpResponse> ServeBlob(Services& s, HttpRequest& req) {
 template <auto kEdit>
 Result<HttpResponse> Edit(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(auto written,
                        (s.records.*kEdit)(caller, Trimmed(req.path), body, req.Header("If-Match")));
   return JsonResponse(200, ResultEnvelope(written.object));
@@ -165,13 +167,17 @@ void RegisterRoutes(Router& router, Services& s) {
       {"GET", "/search/?", Search, "faceted search; 404 with @graph [] when empty"},
       {"GET", "/(.+?)/?@@history/?", History, "a record's revisions"},
       {"GET", "/(.+?)/@@download/([^/]+)/([^/]+)", Attachment, "an attachment's bytes"},
-      {"GET", "/(.+?)/@@download/([^/]+)", Download, "307 to a signed, expiring URL of a file's bytes"},
+      {"GET", "/(.+?)/@@download/([^/]+)", Download,
+       "307 to a signed, expiring URL of a file's bytes"},
       {"GET", "/_blobs/(.+)", ServeBlob, "the bytes behind a signed download URL (Range, HEAD)"},
       {"GET", "/(.+?)/?", Get, "a collection listing, or one record in a frame"},
       {"POST", "/(.+?)/@@upload/?", RenewUpload, "new upload credentials for an uploading file"},
-      {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)"},
-      {"PATCH", "/(.+?)/?", Edit<&RecordService::Patch>, "merge properties into a record"},
-      {"PUT", "/(.+?)/?", Edit<&RecordService::Put>, "replace a record's properties"},
+      {"POST", "/([^/@]+?)/?", Post, "create a record of a type (/<type> or /<collection>/)",
+       BodyClass::kRecord},
+      {"PATCH", "/(.+?)/?", Edit<&RecordService::Patch>, "merge properties into a record",
+       BodyClass::kRecord},
+      {"PUT", "/(.+?)/?", Edit<&RecordService::Put>, "replace a record's properties",
+       BodyClass::kRecord},
   };
   AddRoutes(router, s, kRoutes, RenderError);
 }

@@ -96,17 +96,4 @@ HttpResponse RenderError(const Status& status, const HttpRequest& req) {
   return r;
 }
 
-Result<json> ParseBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
-  if (body->empty()) return Status::InvalidArgument("the request body is empty; send a JSON object");
-  try {
-    return json::parse(*body);
-  } catch (const json::parse_error& e) {
-    return Status::InvalidArgument(std::string("malformed JSON body: ") + e.what(),
-                                   "body byte " + std::to_string(e.byte));
-  } catch (const json::out_of_range& e) {  // a number no double holds (1e400): bench/fuzz
-    return Status::InvalidArgument(std::string("malformed JSON body: ") + e.what(), "body");
-  }
-}
-
 }  // namespace dcc::server::encode

@@ -16,7 +16,5 @@ nlohmann::json ResultEnvelope(const nlohmann::json& object);
 // The reference error body for `status`: ValidationFailure for 422 (one entry in
 // "errors" per detail), else {"@type":["HTTPNotFound","Error"], ..., "detail"}.
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
-// Parses a JSON request body; InvalidArgument (400) with the parser's position if malformed.
-Result<nlohmann::json> ParseBody(HttpRequest& req);
 
 }  // namespace dcc::server::encode

@@ -5,6 +5,7 @@
 
 #include "server/api/fence/wire.h"
 #include "server/api/json_reply.h"
+#include "server/api/request_caller.h"
 #include "server/auth/token_service.h"
 
 namespace dcc::server::fence {
@@ -14,8 +15,8 @@ namespace {
 
 // Who may manage API keys: an access key (HTTP Basic), or a bearer token with the
 // "credentials" scope, as fence requires.
-Result<Caller> KeyManager(Services& s, const HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+Result<Caller> KeyManager(Services& s, HttpRequest& req) {
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   if (caller.anonymous())
     return Status::Unauthenticated("authenticate with an access key (HTTP Basic) or a bearer access token");
   if (caller.by_token && std::find(caller.token_scope.begin(), caller.token_scope.end(), "credentials") ==
@@ -80,7 +81,7 @@ Result<HttpResponse> AccessToken(Services& s, HttpRequest& req) {
 
 // Who the caller is, in the shape gen3-client reads from /user/user.
 Result<HttpResponse> UserInfo(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   if (caller.anonymous()) return Status::Unauthenticated("authenticate to see who you are");
   return JsonResponse(200, {{"username", caller.principal->email},
                             {"sub", caller.principal->user_uuid},
@@ -88,7 +89,7 @@ Result<HttpResponse> UserInfo(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> Download(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(std::string url, s.data.DownloadUrl(caller, req.captures[0], req.Query("protocol")));
   if (req.HasQuery("redirect")) {
     HttpResponse r;
@@ -110,7 +111,7 @@ Result<int64_t> BodyExpiresIn(const json& body, const HttpRequest& req) {
 }
 
 Result<HttpResponse> Upload(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
   DCC_ASSIGN_OR_RETURN(int64_t expires_in, BodyExpiresIn(body, req));
   DCC_ASSIGN_OR_RETURN(auto upload, s.data.CreateUpload(caller, body, expires_in));
@@ -118,20 +119,20 @@ Result<HttpResponse> Upload(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> UploadUrl(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(int64_t expires_in, ExpiresIn(req));
   DCC_ASSIGN_OR_RETURN(std::string url, s.data.UploadUrl(caller, req.captures[0], req.Query("file_name"), expires_in));
   return JsonResponse(200, {{"url", url}});
 }
 
 Result<HttpResponse> DeleteFile(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_RETURN_IF_ERROR(s.data.DeleteFile(caller, req.captures[0]));
   return NoContentReply();
 }
 
 Result<HttpResponse> MultipartInit(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
   DCC_ASSIGN_OR_RETURN(auto started, s.data.InitMultipart(caller, body));
   return JsonResponse(201, {{"guid", started.guid}, {"uploadId", started.upload_id}});
@@ -144,7 +145,7 @@ Result<std::string> StringField(const json& body, const char* name) {
 }
 
 Result<HttpResponse> MultipartUpload(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
   DCC_ASSIGN_OR_RETURN(std::string key, StringField(body, "key"));
   DCC_ASSIGN_OR_RETURN(std::string upload_id, StringField(body, "uploadId"));
@@ -157,7 +158,7 @@ Result<HttpResponse> MultipartUpload(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> MultipartComplete(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(json body, ParseObjectBody(req));
   DCC_ASSIGN_OR_RETURN(std::string key, StringField(body, "key"));
   DCC_ASSIGN_OR_RETURN(std::string upload_id, StringField(body, "uploadId"));
@@ -178,20 +179,25 @@ Result<HttpResponse> MultipartComplete(Services& s, HttpRequest& req) {
 
 const RouteEntry<Services> kRoutes[] = {
     {"GET", "/user/\\.well-known/jwks/?", Jwks, "the public keys that verify dccd's tokens (JWKS)"},
-    {"GET", "/user/\\.well-known/openid-configuration/?", OpenIdConfiguration, "issuer and JWKS location"},
+    {"GET", "/user/\\.well-known/openid-configuration/?", OpenIdConfiguration,
+     "issuer and JWKS location"},
     {"POST", "/user/credentials/(?:api|cdis)/access_token/?", AccessToken,
-     "exchange an API key for an access token (?expires_in= lowers its life)"},
+     "exchange an API key for an access token (?expires_in= lowers its life)", BodyClass::kToken},
     {"GET", "/user/credentials/(?:api|cdis)/?", ListApiKeys, "the caller's live API keys"},
     {"POST", "/user/credentials/(?:api|cdis)/?", CreateApiKey, "a new API key for the caller"},
-    {"DELETE", "/user/credentials/(?:api|cdis)/([^/]+)/?", RevokeApiKey, "revoke one of the caller's API keys"},
+    {"DELETE", "/user/credentials/(?:api|cdis)/([^/]+)/?", RevokeApiKey,
+     "revoke one of the caller's API keys"},
     {"GET", "/user/user/?", UserInfo, "the caller's identity"},
     {"GET", "/user/data/download/(.+?)/?", Download, "a signed, expiring URL for a record's bytes"},
     {"POST", "/user/data/upload/?", Upload, "a blank index record and a presigned S3 PUT URL"},
-    {"POST", "/user/data/multipart/init/?", MultipartInit, "a blank index record and an S3 multipart upload"},
+    {"POST", "/user/data/multipart/init/?", MultipartInit,
+     "a blank index record and an S3 multipart upload"},
     {"POST", "/user/data/multipart/upload/?", MultipartUpload, "a presigned URL for one part"},
     {"POST", "/user/data/multipart/complete/?", MultipartComplete, "complete a multipart upload"},
-    {"GET", "/user/data/upload/(.+?)/?", UploadUrl, "a fresh presigned PUT URL for an existing record"},
-    {"DELETE", "/user/data/(.+?)/?", DeleteFile, "delete an index record and the bytes dccd holds for it"},
+    {"GET", "/user/data/upload/(.+?)/?", UploadUrl,
+     "a fresh presigned PUT URL for an existing record"},
+    {"DELETE", "/user/data/(.+?)/?", DeleteFile,
+     "delete an index record and the bytes dccd holds for it"},
 };
 
 }  // namespace

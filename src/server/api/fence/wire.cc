@@ -1,5 +1,6 @@
 #include "server/api/fence/wire.h"
 
+#include "server/api/json_body.h"
 #include "server/api/json_reply.h"
 
 namespace dcc::server::fence {
@@ -63,8 +64,7 @@ Result<json> ParseObjectBody(HttpRequest& req) {
     }
     return out;
   }
-  json doc = json::parse(*body, nullptr, false);
-  if (doc.is_discarded()) return Status::InvalidArgument("malformed JSON body");
+  DCC_ASSIGN_OR_RETURN(json doc, ParseUntrustedJson(*body, "the request body", &req));
   if (!doc.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
   return doc;
 }

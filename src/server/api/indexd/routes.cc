@@ -6,6 +6,8 @@
 
 #include "server/api/indexd/wire.h"
 #include "server/services/index_record.h"
+#include "server/api/json_body.h"
+#include "server/api/request_caller.h"
 
 namespace dcc::server::indexd {
 using nlohmann::json;
@@ -27,12 +29,10 @@ const std::string& ReservedUnderIndexPattern() {
 }
 constexpr int64_t kExportChunk = 1000;
 
-Result<Caller> CallerOf(Services& s, const HttpRequest& req) {
-  return s.auth.Authenticate(req.Header("Authorization"));
-}
+Result<Caller> CallerOf(Services& s, HttpRequest& req) { return AuthenticateRequest(s.auth, req); }
 
 // The caller of a write: 401 without credentials (the service checks permissions).
-Result<Caller> SignedIn(Services& s, const HttpRequest& req) {
+Result<Caller> SignedIn(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, CallerOf(s, req));
   if (caller.anonymous())
     return Status::Unauthenticated("credentials required to change the index");
@@ -48,7 +48,7 @@ Result<HttpResponse> BodyWrite(
     Services& s, HttpRequest& req, int status,
     const std::function<Result<IndexWrite>(const Caller&, const json&)>& call) {
   DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(IndexWrite w, call(caller, body));
   return JsonResponse(status, WriteJson(w));
 }
@@ -145,7 +145,7 @@ Result<HttpResponse> BlankVersion(Services& s, HttpRequest& req) {
 
 Result<HttpResponse> UpdateVersions(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(auto written, s.index.UpdateAllVersions(caller, req.captures[0], body));
   json out = json::array();
   for (const auto& w : written) out.push_back(WriteJson(w));
@@ -232,7 +232,7 @@ Result<HttpResponse> GetAliases(Services& s, HttpRequest& req) {
 
 // {"aliases": [{"value": "..."}, ...]}
 Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   const char* shape = "the body must be {\"aliases\": [{\"value\": \"...\"}, ...]}";
   if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array() ||
       body.size() != 1)
@@ -267,7 +267,7 @@ Result<HttpResponse> DeleteAliases(Services& s, HttpRequest& req) {
 
 // POST /bulk/documents: ["did", ...] -> [record, ...] (missing ones omitted).
 Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   if (body.is_object() && body.contains("ids")) body = body["ids"];
   if (!body.is_array()) return Status::InvalidArgument("the body must be a JSON array of dids");
   if (body.size() > kMaxBulkDocuments)
@@ -292,7 +292,7 @@ Result<HttpResponse> BulkDocuments(Services& s, HttpRequest& req) {
 // POST /bulk/index: all-or-nothing upsert; a rejection lists every bad record.
 Result<HttpResponse> BulkIndex(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, SignedIn(s, req));
-  DCC_ASSIGN_OR_RETURN(json body, ParseBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   auto written = s.index.BulkUpsert(caller, body);
   if (!written.ok()) {
     const Status& st = written.status();
@@ -545,7 +545,7 @@ void RegisterRoutes(Router& router, Services& s) {
       {"DELETE", "/index/(.+?)/?", Delete, "delete a record (?rev=)"},
       {"POST", "/index/(.+?)/?", NewVersion, "a new version of a record (same baseid)"},
       {"POST", "/bulk/documents/?", BulkDocuments, "records of a list of dids (at most 10000)"},
-      {"POST", "/bulk/index/?", BulkIndex, "upsert many records, all or nothing"},
+      {"POST", "/bulk/index/?", BulkIndex, "upsert many records, all or nothing", BodyClass::kBulk},
       {"GET", "/bulk/export/?", Export, "every record after start=, NDJSON in did order"},
       {"GET", "/urls/?", Urls, "urls of the records matching size, hash or ids"},
       {"GET", "/_query/urls/q/?", QueryUrls, "records by url substring (include, exclude)"},

@@ -1,5 +1,6 @@
 #include "server/api/indexd/wire.h"
 
+#include "server/api/json_body.h"
 #include "server/http/status_map.h"
 #include "server/services/index_record.h"
 
@@ -25,9 +26,8 @@ Result<std::pair<std::string, std::string>> SplitPair(const std::string& s,
 }
 
 Result<json> JsonParam(const std::string& text, const std::string& name) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return Status::InvalidArgument(name + " must be a JSON object", name);
+  DCC_ASSIGN_OR_RETURN(json j, ParseUntrustedJson(text, name, nullptr));
+  if (!j.is_object()) return Status::InvalidArgument(name + " must be a JSON object", name);
   return j;
 }
 
@@ -98,14 +98,6 @@ HttpResponse RenderError(const Status& status, const HttpRequest& req) {
   HttpResponse r = JsonResponse(http == 422 ? 400 : http, {{"error", msg}});
   if (http == 401) r.headers.emplace("WWW-Authenticate", "Basic realm=\"dccd\"");
   return r;
-}
-
-Result<json> ParseBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
-  if (body->empty()) return Status::InvalidArgument("the request body is empty; send JSON");
-  json j = json::parse(*body, nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument("the request body is not valid JSON");
-  return j;
 }
 
 std::vector<std::string> SplitComma(const std::string& s) {

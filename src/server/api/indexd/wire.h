@@ -14,8 +14,6 @@ namespace dcc::server::indexd {
 using server::JsonResponse;
 // {"error": "<message>"} with the status's HTTP code.
 HttpResponse RenderError(const Status& status, const HttpRequest& req);
-// A JSON request body; InvalidArgument if empty or malformed.
-Result<nlohmann::json> ParseBody(HttpRequest& req);
 // "a,b,,c" -> {"a", "b", "c"} (empty items dropped).
 std::vector<std::string> SplitComma(const std::string& s);
 // "true", "True", "1", "yes" are true; "false", "False", "0", "no", "" false; else

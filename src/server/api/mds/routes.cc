@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "common/time_util.h"
+#include "server/api/json_body.h"
 #include "server/api/json_reply.h"
+#include "server/api/request_caller.h"
 
 namespace dcc::server::mds {
 using nlohmann::json;
@@ -45,15 +47,8 @@ Result<int64_t> IntParam(const HttpRequest& req, const char* name, int64_t fallb
   return Status::InvalidArgument(std::string(name) + " must be an integer, not '" + v + "'", name);
 }
 
-Result<json> JsonBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(const std::string* body, req.Body());
-  json doc = json::parse(*body, nullptr, false);
-  if (doc.is_discarded()) return Status::InvalidArgument("the request body is not JSON");
-  return doc;
-}
-
 Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(json body, JsonBody(req));
+  DCC_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
   if (!body.is_object() || !body.contains("aliases") || !body["aliases"].is_array())
     return Status::InvalidArgument("the body must be {\"aliases\": [\"...\", ...]}");
   std::vector<std::string> out;
@@ -65,7 +60,7 @@ Result<std::vector<std::string>> AliasesBody(HttpRequest& req) {
   return out;
 }
 
-Result<Caller> Who(Services& s, const HttpRequest& req) { return s.auth.Authenticate(req.Header("Authorization")); }
+Result<Caller> Who(Services& s, HttpRequest& req) { return AuthenticateRequest(s.auth, req); }
 
 Result<HttpResponse> StatusPage(Services&, HttpRequest&) {
   return JsonResponse(200, {{"status", "OK"}, {"timestamp", NowIso8601()}, {"aggregate_metadata_enabled", false}});
@@ -91,7 +86,7 @@ Result<HttpResponse> Get(Services& s, HttpRequest& req) {
 Result<HttpResponse> Create(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_ASSIGN_OR_RETURN(bool overwrite, BoolParam(req, "overwrite", false));
-  DCC_ASSIGN_OR_RETURN(json data, JsonBody(req));
+  DCC_ASSIGN_OR_RETURN(json data, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(auto written, s.metadata.Create(caller, req.captures[0], std::move(data), overwrite));
   return JsonResponse(written.created ? 201 : 200, written.data);
 }
@@ -99,7 +94,7 @@ Result<HttpResponse> Create(Services& s, HttpRequest& req) {
 Result<HttpResponse> Update(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_ASSIGN_OR_RETURN(bool merge, BoolParam(req, "merge", false));
-  DCC_ASSIGN_OR_RETURN(json data, JsonBody(req));
+  DCC_ASSIGN_OR_RETURN(json data, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(json out, s.metadata.Update(caller, req.captures[0], std::move(data), merge));
   return JsonResponse(200, out);
 }
@@ -113,7 +108,7 @@ Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
 Result<HttpResponse> BatchCreate(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(Caller caller, Who(s, req));
   DCC_ASSIGN_OR_RETURN(bool overwrite, BoolParam(req, "overwrite", true));
-  DCC_ASSIGN_OR_RETURN(json items, JsonBody(req));
+  DCC_ASSIGN_OR_RETURN(json items, ParseJsonBody(req));
   DCC_ASSIGN_OR_RETURN(json out, s.metadata.BatchCreate(caller, items, overwrite));
   return JsonResponse(201, out);
 }
@@ -175,15 +170,18 @@ const RouteEntry<Services> kRoutes[] = {
     {"POST", MDS "/metadata_index/(.+?)/?", CreateIndex, "index a dotted path for queries"},
     {"DELETE", MDS "/metadata_index/(.+?)/?", DropIndex, "drop a path's index"},
     {"GET", MDS "/metadata/?", Query, "guids (or {guid: data}) matching a.b=v filters"},
-    {"POST", MDS "/metadata/?", BatchCreate, "create or overwrite many entries"},
+    {"POST", MDS "/metadata/?", BatchCreate, "create or overwrite many entries", BodyClass::kBulk},
     {"GET", MDS "/metadata/(.+)/aliases/?", GetAliases, "an entry's aliases"},
     {"POST", MDS "/metadata/(.+)/aliases/?", CreateAliases, "add aliases to an entry without any"},
-    {"PUT", MDS "/metadata/(.+)/aliases/?", UpdateAliases, "set (?merge=true: add) an entry's aliases"},
+    {"PUT", MDS "/metadata/(.+)/aliases/?", UpdateAliases,
+     "set (?merge=true: add) an entry's aliases"},
     {"DELETE", MDS "/metadata/(.+)/aliases/([^/]+)/?", DeleteAlias, "remove one alias"},
     {"DELETE", MDS "/metadata/(.+)/aliases/?", DeleteAliases, "remove all of an entry's aliases"},
     {"GET", MDS "/metadata/(.+?)/?", Get, "an entry's data, by guid or alias"},
-    {"POST", MDS "/metadata/(.+?)/?", Create, "create an entry (?overwrite=true replaces)"},
-    {"PUT", MDS "/metadata/(.+?)/?", Update, "replace (?merge=true: shallow-merge) an entry"},
+    {"POST", MDS "/metadata/(.+?)/?", Create, "create an entry (?overwrite=true replaces)",
+     BodyClass::kRecord},
+    {"PUT", MDS "/metadata/(.+?)/?", Update, "replace (?merge=true: shallow-merge) an entry",
+     BodyClass::kRecord},
     {"DELETE", MDS "/metadata/(.+?)/?", Delete, "delete an entry and its aliases"},
 };
 #undef MDS

@@ -14,8 +14,9 @@ namespace {
 
 constexpr const char* kNs = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-Result<S3Caller> CallerOf(Services& s, const HttpRequest& req) {
+Result<S3Caller> CallerOf(Services& s, HttpRequest& req) {
   DCC_ASSIGN_OR_RETURN(S3Caller c, AuthenticateS3(s.issuer, req, static_cast<int64_t>(std::time(nullptr))));
+  req.credentials_verified = true;  // SigV4 checked: the route's whole body limit applies
   if (c.payload_hash != sigv4::kStreamingPayload && c.payload_hash.rfind("STREAMING-", 0) == 0) {
     return Status::InvalidArgument("payload mode " + c.payload_hash + " is not supported; use a signed payload, "
                                    "UNSIGNED-PAYLOAD or STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
@@ -172,8 +173,10 @@ Result<HttpResponse> NotSupported(Services&, HttpRequest&) {
 
 void RegisterRoutes(Router& router, Services& s) {
   static const RouteEntry<Services> kRoutes[] = {
-      {"PUT", "/([^/]+)/(.+)", Put, "PutObject, or UploadPart with ?partNumber&uploadId"},
-      {"POST", "/([^/]+)/(.+)", Post, "CreateMultipartUpload (?uploads) or Complete (?uploadId)"},
+      {"PUT", "/([^/]+)/(.+)", Put, "PutObject, or UploadPart with ?partNumber&uploadId",
+       BodyClass::kStream},
+      {"POST", "/([^/]+)/(.+)", Post, "CreateMultipartUpload (?uploads) or Complete (?uploadId)",
+       BodyClass::kBulk},  // 10,000 parts with checksums can pass 2 MiB of XML
       {"DELETE", "/([^/]+)/(.+)", Delete, "AbortMultipartUpload (?uploadId)"},
       {"GET", "/([^/]+)/(.+)", Get, "GetObject / HeadObject (Range), or ListParts (?uploadId)"},
       {"GET", "/[^/]*/?", NotSupported, "bucket listings: not offered"},

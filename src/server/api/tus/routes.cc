@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "common/time_util.h"
+#include "server/api/request_caller.h"
 
 namespace dcc::server::tus {
 namespace {
@@ -84,7 +85,7 @@ Result<HttpResponse> Delete(Services& s, HttpRequest& req);
 
 Result<HttpResponse> Create(Services& s, HttpRequest& req) {
   DCC_RETURN_IF_ERROR(CheckVersion(req));
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   TusService::CreateRequest c;
   DCC_ASSIGN_OR_RETURN(c.length, IntHeader(req, "Upload-Length"));
   std::string defer = req.Header("Upload-Defer-Length");
@@ -101,7 +102,7 @@ Result<HttpResponse> Create(Services& s, HttpRequest& req) {
 }
 
 Result<HttpResponse> Head(Services& s, HttpRequest& req) {
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_ASSIGN_OR_RETURN(TusUpload u, s.tus.Head(caller, req.captures[0]));
   HttpResponse r = Empty(200);
   Describe(r, u);
@@ -110,7 +111,7 @@ Result<HttpResponse> Head(Services& s, HttpRequest& req) {
 
 Result<HttpResponse> Patch(Services& s, HttpRequest& req) {
   DCC_RETURN_IF_ERROR(CheckVersion(req));
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   if (req.Header("Content-Type") != "application/offset+octet-stream")
     return Status::InvalidArgument("PATCH needs Content-Type: application/offset+octet-stream", "tus:415");
   TusService::PatchRequest p;
@@ -129,7 +130,7 @@ Result<HttpResponse> Patch(Services& s, HttpRequest& req) {
 
 Result<HttpResponse> Delete(Services& s, HttpRequest& req) {
   DCC_RETURN_IF_ERROR(CheckVersion(req));
-  DCC_ASSIGN_OR_RETURN(Caller caller, s.auth.Authenticate(req.Header("Authorization")));
+  DCC_ASSIGN_OR_RETURN(Caller caller, AuthenticateRequest(s.auth, req));
   DCC_RETURN_IF_ERROR(s.tus.Terminate(caller, req.captures[0]));
   return Empty(204);
 }
@@ -147,11 +148,14 @@ Result<HttpResponse> Override(Services& s, HttpRequest& req) {
 void RegisterRoutes(Router& router, Services& s) {
   static const RouteEntry<Services> kRoutes[] = {
       {"OPTIONS", "/tus/?", Options, "tus: versions, extensions and checksum algorithms"},
-      {"POST", "/tus/?", Create, "tus: create an upload (also concatenation and creation-with-upload)"},
+      {"POST", "/tus/?", Create,
+       "tus: create an upload (also concatenation and creation-with-upload)", BodyClass::kStream},
       {"GET", "/tus/([0-9a-f]{32})", Head, "tus: HEAD an upload for its offset"},
-      {"PATCH", "/tus/([0-9a-f]{32})", Patch, "tus: append bytes at Upload-Offset"},
+      {"PATCH", "/tus/([0-9a-f]{32})", Patch, "tus: append bytes at Upload-Offset",
+       BodyClass::kStream},
       {"DELETE", "/tus/([0-9a-f]{32})", Delete, "tus: terminate an upload"},
-      {"POST", "/tus/([0-9a-f]{32})", Override, "tus: PATCH or DELETE via X-HTTP-Method-Override"},
+      {"POST", "/tus/([0-9a-f]{32})", Override, "tus: PATCH or DELETE via X-HTTP-Method-Override",
+       BodyClass::kStream},
   };
   AddRoutes(router, s, kRoutes, RenderError);
 }
