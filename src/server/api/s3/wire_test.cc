@@ -93,7 +93,9 @@ TEST(S3Wire, DoctypeEntitiesAreNotExpanded) {  // no billion laughs
       "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&b;</ETag></Part>"
       "</CompleteMultipartUpload>";
   auto parts = ParseCompleteParts(xml);
-  if (parts.ok()) EXPECT_EQ(parts->at(0).second.find("aaaa"), std::string::npos);
+  if (parts.ok()) {
+    EXPECT_EQ(parts->at(0).second.find("aaaa"), std::string::npos);
+  }
 }
 
 TEST(S3Wire, RepliesAreWellFormedAndEscaped) {
