@@ -403,14 +403,46 @@ Result<int> S3Service::SweepAbandoned(std::chrono::seconds max_age) {
   return removed;
 }
 
+Status S3Service::CheckBucket(const S3Caller& c, const std::string& bucket) const {
+  if (c.grant.bucket != bucket) {
+    return Status::PermissionDenied("these credentials may use bucket " + c.grant.bucket + " only",
+                                    "s3:AccessDenied");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<S3Service::ObjectView>> S3Service::Granted(const S3Caller& c,
+                                                                const std::string& bucket) {
+  DCC_RETURN_IF_ERROR(CheckBucket(c, bucket));
+  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
+  DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(c.grant.file_uuid));
+  if (!object || object->blob_key != c.grant.key) return std::optional<ObjectView>();
+  // The hashes are the file service's (strings), but an admin may edit them through /index.
+  auto hash = [&](const char* name) {
+    auto it = object->hashes.find(name);
+    return it != object->hashes.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  ObjectView v;
+  v.blob_key = object->blob_key;
+  v.size = object->size.value_or(0);
+  v.etag = hash("etag");
+  // `updated` is indexd's naive UTC isoformat ("2026-01-02T03:04:05.123456"), written
+  // when the upload committed the bytes.
+  std::tm tm{};
+  const std::string& when = object->updated.empty() ? object->created : object->updated;
+  if (strptime(when.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) v.modified = static_cast<int64_t>(timegm(&tm));
+  v.crc32c = hash("crc32c");
+  v.sha1 = HexToBase64(hash("sha1"));
+  v.sha256 = HexToBase64(hash("sha256"));
+  return std::optional<ObjectView>(std::move(v));
+}
+
 Result<S3Service::ObjectView> S3Service::Head(const S3Caller& c, const std::string& bucket,
                                               const std::string& key) {
   DCC_RETURN_IF_ERROR(CheckGrant(c, bucket, key));
-  DCC_ASSIGN_OR_RETURN(auto reader, store_.Read());
-  DCC_ASSIGN_OR_RETURN(auto object, reader->FindObjectOfFile(c.grant.file_uuid));
-  if (!object || object->blob_key != key)
-    return Status::NotFound("no object at s3://" + bucket + "/" + key, "s3:NoSuchKey");
-  return ObjectView{object->blob_key, object->size.value_or(0), object->hashes.value("etag", "")};
+  DCC_ASSIGN_OR_RETURN(auto object, Granted(c, bucket));
+  if (!object) return Status::NotFound("no object at s3://" + bucket + "/" + key, "s3:NoSuchKey");
+  return *object;
 }
 
 }  // namespace dcc::server

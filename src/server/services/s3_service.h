@@ -74,9 +74,16 @@ class S3Service {
   struct ObjectView {
     std::string blob_key;
     uint64_t size = 0;
-    std::string etag;
+    std::string etag;      // unquoted; the multipart ETag for an object completed from parts
+    int64_t modified = 0;  // when the bytes were committed (epoch seconds)
+    std::string crc32c, sha1, sha256;  // base64 of the big-endian digests, "" if unknown
   };
   Result<ObjectView> Head(const S3Caller& caller, const std::string& bucket, const std::string& key);
+  // The object at the granted key, if its bytes are there (nullopt before the upload).
+  // AccessDenied for any bucket but the grant's.
+  Result<std::optional<ObjectView>> Granted(const S3Caller& caller, const std::string& bucket);
+  // OK for the caller's own bucket (the grant's), AccessDenied for any other.
+  Status CheckBucket(const S3Caller& caller, const std::string& bucket) const;
   BlobStore& blobs() { return files_.blobs(); }
   // Removes multipart uploads created more than `max_age` ago and never completed or
   // aborted. Returns how many.
