@@ -223,7 +223,7 @@ TEST(AwsChunkedTrailer, MissingUndeclaredOrTruncatedTrailers) {
   s = DecodeWith("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:DUo", Unsigned("x-amz-checksum-crc32"),
                  4096, &out);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
-  s = DecodeWith("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\nmore",
+  s = DecodeWith("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\nmore",
                  Unsigned("x-amz-checksum-crc32"), 4096, &out);
   EXPECT_EQ(s.where(), "s3:IncompleteBody") << s.ToString();
   // The good one, for contrast.

@@ -12,6 +12,9 @@ dccd=$1
 profiles=$2
 here=$(cd "$(dirname "$0")" && pwd)
 rclone=/usr/bin/rclone
+# rclone 1.60 cannot load a custom CA bundle into its transport and fails at start when
+# AWS_CA_BUNDLE is set (as on machines with a private CA); this endpoint is plain http.
+unset AWS_CA_BUNDLE
 work=$(mktemp -d /tmp/dcc-interop-rclone-XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
