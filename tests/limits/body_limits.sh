@@ -123,7 +123,7 @@ concurrent_large_bodies_had_no_budget() {
   # Two held bodies (12 MiB) leave less than 6 MiB of the 16: a third whole body waits.
   local code="" i
   for i in $(seq 50); do
-    code=$(curl -s -D "$work/headers" -o "$work/out" -w '%{http_code}' -u "$admin" -X POST "$url/mds/metadata/full" \
+    code=$(curl -s -D "$work/headers" -o "$work/out" -w '%{http_code}' -u "$admin" -X POST "$url/mds/metadata/full-$i" \
       -H 'Content-Type: application/json' --data-binary @"$work/six.json" || true)
     [ "$code" = 503 ] && break
     sleep 0.1
