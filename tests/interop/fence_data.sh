@@ -95,11 +95,13 @@ ok "a spent upload URL (replayed, or fresh for a filled record) is refused (403 
 r=$(call "$alice_tok" POST /user/data/upload '{"file_name": "race.bin", "authz": ["/programs/p"]}')
 race_guid=$(body "$r" | jq -r .guid)
 race_url=$(body "$r" | jq -r .url)
+racers=()
 for i in 1 2 3 4 5 6; do
   head -c 4000000 /dev/urandom >"$work/race.$i"
   curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$work/race.$i" "$race_url" >"$work/race.$i.code" &
+  racers+=($!)
 done
-wait
+wait "${racers[@]}"  # only the PUTs: a bare `wait` also waits for the dccd this script started
 winners=0
 for i in 1 2 3 4 5 6; do
   case $(cat "$work/race.$i.code") in

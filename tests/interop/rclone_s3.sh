@@ -67,8 +67,8 @@ done
 echo "$((n + 1)). the bucket check answers as S3 does, and only for one's own bucket"
 bucket=${target#s3://}
 bucket=${bucket%%/*}
-code=$("$rclone" mkdir ":s3:$bucket" 2>&1 && echo ok || echo failed)
-[ "$code" = ok ] || fail "rclone mkdir of the own bucket failed"
+"$rclone" mkdir ":s3:$bucket" >"$work/mkdir-own.log" 2>&1 ||
+  fail "rclone mkdir of the own bucket failed: $(tail -3 "$work/mkdir-own.log")"
 if "$rclone" --retries 1 --low-level-retries 1 mkdir ":s3:someone-elses-bucket" >"$work/mkdir.log" 2>&1; then
   fail "rclone mkdir of another bucket succeeded"
 fi

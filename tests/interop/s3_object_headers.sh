@@ -61,10 +61,13 @@ check() {  # check FILE EXPECTED_ETAG
   AWS_CONFIG_FILE=/dev/null "$python" - "$s3" "$bucket" "$key" >"$work/presigned" <<'PY'
 import sys, boto3
 from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], config=Config(s3={"addressing_style": "path"}))
+# boto3 1.26 presigns with SigV2 query auth unless told otherwise; dccd verifies SigV4 only.
+s3 = boto3.client("s3", endpoint_url=sys.argv[1],
+                  config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
 print(s3.generate_presigned_url("head_object", Params={"Bucket": sys.argv[2], "Key": sys.argv[3]}, ExpiresIn=300))
 PY
-  curl -sfI "$(cat "$work/presigned")" | tr -d '\r' >"$work/headers" || fail "HEAD of a presigned URL failed"
+  curl -sfI "$(cat "$work/presigned")" | tr -d '\r' >"$work/headers" ||
+    fail "HEAD of a presigned URL failed: $(curl -sI "$(cat "$work/presigned")" | head -1) $(grep HEAD "$work/dccd.log" | tail -2)"
   grep -Eq '^Last-Modified: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$' \
     "$work/headers" || fail "Last-Modified is not an IMF-fixdate: $(cat "$work/headers")"
   grep -qi "^Content-Length: $(stat -c %s "$file")$" "$work/headers" || fail "no Content-Length: $(cat "$work/headers")"
