@@ -1,5 +1,7 @@
 #include "server/services/metadata_service.h"
 
+#include "common/utf8.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -50,6 +52,10 @@ Result<std::vector<MetadataFilter>> ParseMetadataFilters(const MetadataParams& p
   std::vector<std::string> keys;
   for (const auto& [k, v] : params) {
     if (k == "data" || k == "limit" || k == "offset") continue;
+    // The edge refuses such query text, but the filters are rendered into JSON paths and
+    // values (nlohmann throws on bad UTF-8): bench/fuzz mds_query ended the process here.
+    if (FindInvalidUtf8(k) || FindInvalidUtf8(v))
+      return Status::InvalidArgument("a metadata filter is not valid UTF-8", "query");
     auto at = std::find(keys.begin(), keys.end(), k);
     if (at == keys.end()) {
       DCC_ASSIGN_OR_RETURN(auto path, SplitMetadataPath(k));

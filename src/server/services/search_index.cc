@@ -136,6 +136,7 @@ SearchIndex::Bits SearchIndex::UnionOf(const std::string& field,
 // keeps the records that link (by uuid) to a record matched by the next hop.
 SearchIndex::Bits SearchIndex::Match(const FieldPath& path, size_t hop,
                                      const std::vector<std::string>& values) const {
+  if (hop >= path.size()) return Bits(uuids_.size());  // no field: nothing matches
   if (hop + 1 == path.size()) return UnionOf(path[hop], values);
   Bits inner = Match(path, hop + 1, values);
   std::vector<std::string> linked;
@@ -159,6 +160,7 @@ std::vector<const std::string*> SearchIndex::ValuesOf(uint32_t ord, uint32_t fie
 // reaches, so cost is one pass over the first field's postings.
 std::vector<FacetCount> SearchIndex::Facet(const Bits& matched, const FieldPath& path) const {
   std::vector<FacetCount> out;
+  if (path.empty()) return out;
   auto fit = field_ids_.find(path[0]);
   if (fit == field_ids_.end()) return out;
   const Field& first = fields_[fit->second];
@@ -175,7 +177,8 @@ std::vector<FacetCount> SearchIndex::Facet(const Bits& matched, const FieldPath&
         for (const std::string* uuid : frontier) {
           auto target = ords_.find(*uuid);
           if (target == ords_.end()) continue;
-          for (const std::string* v : ValuesOf(target->second, next_field->second)) next.push_back(v);
+          for (const std::string* v : ValuesOf(target->second, next_field->second))
+            next.push_back(v);
         }
       }
       frontier = std::move(next);
@@ -197,7 +200,10 @@ SearchIndex::Hits SearchIndex::Search(const SearchQuery& q) const {
   if (!q.hidden_statuses.empty()) m.AndNot(UnionOf("status", q.hidden_statuses));
   for (const auto& f : q.filters) {
     Bits b = Match(f.path, 0, f.values);
-    if (f.negate) m.AndNot(b); else m.And(b);
+    if (f.negate)
+      m.AndNot(b);
+    else
+      m.And(b);
   }
   Hits hits;
   hits.total = m.Count();

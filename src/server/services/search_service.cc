@@ -193,6 +193,11 @@ Result<SearchService::Parsed> SearchService::Run(const Caller& caller, const Que
     SearchFilter f;
     bool link_field = false;
     f.path = ToPath(first_profile, k.first, &link_field);
+    // An empty field name (`?=x`) made an empty path, on which the index's hop recursion
+    // never ended (bench/fuzz search_query: a stack overflow any anonymous caller could send).
+    if (f.path.empty())
+      return Status::InvalidArgument("a search filter needs a field name, as in ?status=released",
+                                     "query");
     if (f.path == FieldPath{"@id"}) {
       // The index keeps uuids, not @ids: an @id (or any identifier) resolves to its uuid.
       f.path = {"uuid"};
