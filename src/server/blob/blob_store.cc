@@ -18,4 +18,17 @@ Result<std::unique_ptr<BlobReader>> BlobStore::OpenStaged(const std::string&, ui
 Status BlobStore::TruncateStaged(const std::string&, uint64_t) { return NoRangedStaging("TruncateStaged"); }
 Status BlobStore::RemoveStaged(const std::string&) { return NoRangedStaging("RemoveStaged"); }
 
+Result<std::string> ReadWholeBlob(BlobStore& blobs, const std::string& key) {
+  DCC_ASSIGN_OR_RETURN(auto r, blobs.Open(key, 0, UINT64_MAX));
+  std::string out(r->length(), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    DCC_ASSIGN_OR_RETURN(size_t n, r->Read(out.data() + got, out.size() - got));
+    if (n == 0) break;
+    got += n;
+  }
+  out.resize(got);
+  return out;
+}
+
 }  // namespace dcc::server

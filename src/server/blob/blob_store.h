@@ -146,6 +146,10 @@ class BlobStore {
 // InvalidArgument unless `key` is a safe relative key (see above).
 Status ValidateBlobKey(const std::string& key);
 
+// The whole committed blob `key` in memory: for small state files (tus upload state, the
+// completion journal), never for uploaded bytes. NotFound if absent.
+Result<std::string> ReadWholeBlob(BlobStore& blobs, const std::string& key);
+
 // Opens (creating if needed) a store in `dir`: committed blobs under dir/objects/,
 // staged uploads under dir/staging/.
 Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& dir);

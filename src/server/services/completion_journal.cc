@@ -21,19 +21,6 @@ std::string RandomId() {
 
 std::string KeyOf(const std::string& id) { return kDir + id + ".json"; }
 
-Result<std::string> ReadAll(BlobStore& blobs, const std::string& key) {
-  DCC_ASSIGN_OR_RETURN(auto r, blobs.Open(key, 0, UINT64_MAX));
-  std::string out(r->length(), '\0');
-  size_t got = 0;
-  while (got < out.size()) {
-    DCC_ASSIGN_OR_RETURN(size_t n, r->Read(out.data() + got, out.size() - got));
-    if (n == 0) break;
-    got += n;
-  }
-  out.resize(got);
-  return out;
-}
-
 }  // namespace
 
 Status WriteCompletionEntry(BlobStore& blobs, CompletionEntry& e) {
@@ -70,7 +57,7 @@ Result<std::vector<CompletionEntry>> ListCompletionEntries(BlobStore& blobs) {
     if (name.size() != 37 || name.compare(32, 5, ".json") != 0) continue;
     CompletionEntry e;
     e.id = name.substr(0, 32);
-    auto text = ReadAll(blobs, b.key);
+    auto text = ReadWholeBlob(blobs, b.key);
     json j = text.ok() ? json::parse(*text, nullptr, false) : json();
     if (j.is_object()) {
       e.grant.bucket = j.value("bucket", "");

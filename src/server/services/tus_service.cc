@@ -32,19 +32,6 @@ std::string StagingId(const std::string& id) { return "tus-" + id; }
 
 Status NotFound(const std::string& id) { return Status::NotFound("no upload '" + id + "'"); }
 
-Result<std::string> ReadBlob(BlobStore& blobs, const std::string& key) {
-  DCC_ASSIGN_OR_RETURN(auto r, blobs.Open(key, 0, UINT64_MAX));
-  std::string out(r->length(), '\0');
-  size_t got = 0;
-  while (got < out.size()) {
-    DCC_ASSIGN_OR_RETURN(size_t n, r->Read(out.data() + got, out.size() - got));
-    if (n == 0) break;
-    got += n;
-  }
-  out.resize(got);
-  return out;
-}
-
 // Copies a committed blob onto the end of a writer.
 Status CopyInto(BlobStore& blobs, const std::string& key, BlobWriter& w) {
   DCC_ASSIGN_OR_RETURN(auto r, blobs.Open(key, 0, UINT64_MAX));
@@ -91,7 +78,7 @@ Status TusService::Save(const TusUpload& u) {
 
 Result<TusUpload> TusService::LoadState(const std::string& id) {
   if (!ValidId(id)) return NotFound(id);
-  auto text = ReadBlob(files_.blobs(), StateKey(id));
+  auto text = ReadWholeBlob(files_.blobs(), StateKey(id));
   if (!text.ok()) return NotFound(id);
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) return Status::Internal("upload state of '" + id + "' is corrupt");
