@@ -28,13 +28,8 @@ export RCLONE_CONFIG=$work/rclone.conf  # absent: rclone runs on the flags and e
 export RCLONE_S3_PROVIDER=Other RCLONE_S3_ENDPOINT=$s3 RCLONE_S3_REGION=us-east-1 RCLONE_S3_ENV_AUTH=false
 
 new_file() {  # new_file PATH: a file record of PATH; sets acc, target and the RCLONE_S3_* keys
-  local rec
-  rec=$(post "$alice" file "{\"lab\":\"lab-a\",\"award\":\"U1\",\"dataset\":\"lab-a:e1\",\"file_format\":\"bam\",\"output_type\":\"alignments\",\"md5sum\":\"$(md5sum "$1" | cut -d' ' -f1)\",\"file_size\":$(stat -c %s "$1")}")
-  acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
-  target=$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")
-  export RCLONE_S3_ACCESS_KEY_ID=$(jq -r '.["@graph"][0].upload_credentials.access_key' <<<"$rec")
-  export RCLONE_S3_SECRET_ACCESS_KEY=$(jq -r '.["@graph"][0].upload_credentials.secret_key' <<<"$rec")
-  export RCLONE_S3_SESSION_TOKEN=$(jq -r '.["@graph"][0].upload_credentials.session_token' <<<"$rec")
+  bam_record "$1"
+  export RCLONE_S3_ACCESS_KEY_ID=$up_key RCLONE_S3_SECRET_ACCESS_KEY=$up_secret RCLONE_S3_SESSION_TOKEN=$up_token
 }
 status() { curl -s -u "$alice" "$url/$acc/" | jq -r .status; }
 run_rclone() {  # run_rclone WHAT ARGS...: rclone with its requests logged to $work/rclone.log

@@ -22,13 +22,8 @@ s3=$AWS_ENDPOINT_URL_S3
 post "$alice" experiment '{"lab":"lab-a","award":"U1","assay_term_name":"ChIP-seq","biosample_ontology":"k562","aliases":["lab-a:e1"]}' >/dev/null
 
 new_file() {  # new_file PATH: a file record of PATH; sets acc, target and the AWS_* credentials
-  local rec
-  rec=$(post "$alice" file "{\"lab\":\"lab-a\",\"award\":\"U1\",\"dataset\":\"lab-a:e1\",\"file_format\":\"bam\",\"output_type\":\"alignments\",\"md5sum\":\"$(md5sum "$1" | cut -d' ' -f1)\",\"file_size\":$(stat -c %s "$1")}")
-  acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
-  target=$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")
-  export AWS_ACCESS_KEY_ID=$(jq -r '.["@graph"][0].upload_credentials.access_key' <<<"$rec")
-  export AWS_SECRET_ACCESS_KEY=$(jq -r '.["@graph"][0].upload_credentials.secret_key' <<<"$rec")
-  export AWS_SESSION_TOKEN=$(jq -r '.["@graph"][0].upload_credentials.session_token' <<<"$rec")
+  bam_record "$1"
+  export AWS_ACCESS_KEY_ID=$up_key AWS_SECRET_ACCESS_KEY=$up_secret AWS_SESSION_TOKEN=$up_token
   export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null
 }
 send() { "$python" "$here/s3_trailer.py" "$s3" "$target" "$@"; }

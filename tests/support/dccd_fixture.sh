@@ -41,6 +41,18 @@ post() {
   [[ $code == 2* ]] || fail "POST /$2 answered $code: $(sed '$d' <<<"$out")"
   sed '$d' <<<"$out"
 }
+# bam_record PATH: alice posts a bam file record of PATH under lab-a:e1 (post that
+# experiment first); sets acc, target (its s3:// upload_url) and up_key, up_secret,
+# up_token (its upload credentials), for each client's own variables.
+bam_record() {
+  local rec
+  rec=$(post "$alice" file "{\"lab\":\"lab-a\",\"award\":\"U1\",\"dataset\":\"lab-a:e1\",\"file_format\":\"bam\",\"output_type\":\"alignments\",\"md5sum\":\"$(md5sum "$1" | cut -d' ' -f1)\",\"file_size\":$(stat -c %s "$1")}")
+  acc=$(jq -r '.["@graph"][0].accession' <<<"$rec")
+  target=$(jq -r '.["@graph"][0].upload_credentials.upload_url' <<<"$rec")
+  up_key=$(jq -r '.["@graph"][0].upload_credentials.access_key' <<<"$rec")
+  up_secret=$(jq -r '.["@graph"][0].upload_credentials.secret_key' <<<"$rec")
+  up_token=$(jq -r '.["@graph"][0].upload_credentials.session_token' <<<"$rec")
+}
 post "$admin" lab '{"name":"lab-a","title":"Lab A"}' >/dev/null
 post "$admin" award '{"name":"U1","project":"ENCODE","rfa":"ENCODE4","title":"A"}' >/dev/null
 post "$admin" organism '{"name":"human","scientific_name":"Homo sapiens","taxon_id":"9606"}' >/dev/null
