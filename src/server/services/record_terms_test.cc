@@ -9,7 +9,7 @@ using nlohmann::json;
 class RecordTermsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto set = schema::ProfileSet::Load({std::string(DCC_SOURCE_DIR) + "/profiles"});
+    auto set = schema::ProfileSet::Load({std::string(DCC_SOURCE_DIR "/profiles")});
     ASSERT_TRUE(set.ok());
     set_ = *set;
   }
