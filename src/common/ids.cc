@@ -87,4 +87,10 @@ std::string NewSecretAccessKey() {
   return Base32Encode(b, sizeof b, /*upper=*/false);
 }
 
+std::string NewRequestId() {
+  unsigned char b[12];
+  randombytes_buf(b, sizeof b);
+  return Base32Encode(b, sizeof b, /*upper=*/false);
+}
+
 }  // namespace dcc

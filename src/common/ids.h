@@ -26,4 +26,9 @@ std::string NewAccessKeyId();
 // A secret access key: 16 lower-case base32 chars (10 random bytes), the reference format.
 std::string NewSecretAccessKey();
 
+// A request id: 20 lower-case base32 chars (96 random bits). Random rather than a
+// counter, so that ids stay unique across every dccd serving one deployment and across
+// restarts (a log line names one request, whichever process wrote it).
+std::string NewRequestId();
+
 }  // namespace dcc

@@ -37,6 +37,17 @@ TEST(Ids, AccessKeysUseTheReferenceFormat) {
   EXPECT_GT(seen.size(), 990u);
 }
 
+TEST(Ids, RequestIdsAreRandom96BitBase32) {
+  std::string id = NewRequestId();
+  ASSERT_EQ(id.size(), 20u) << id;  // ceil(96 / 5)
+  for (char c : id) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')) << id;
+  // 96 bits: two processes (or one process twice) never draw the same id in practice,
+  // so 10,000 draws are all distinct.
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) seen.insert(NewRequestId());
+  EXPECT_EQ(seen.size(), 10000u);
+}
+
 TEST(Ids, Base32KnownVector) {
   // RFC 4648 test vector: "foobar" -> "MZXW6YTBOI" (unpadded).
   const unsigned char foobar[] = {'f', 'o', 'o', 'b', 'a', 'r'};

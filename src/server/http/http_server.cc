@@ -31,6 +31,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/ids.h"
 #include "server/http/request_target.h"
 #include "server/http/status_map.h"
 
@@ -216,7 +217,6 @@ struct Edge {
   std::optional<ssl::context> ssl_ctx;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<ClientTable> clients;
-  std::atomic<uint64_t> next_id{1};
   std::atomic<int> connections{0};
   std::atomic<bool> stopping{false};
   asio::io_context ioc;
@@ -377,7 +377,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       req_.headers.emplace(std::string(f.name_string()), std::string(f.value()));
     req_.max_body = edge_.options.max_body_bytes;
     req_.scheme = edge_.tls ? "https" : "http";
-    req_.request_id = std::to_string(edge_.next_id.fetch_add(1));
+    req_.request_id = NewRequestId();  // unique across processes (common/ids.h)
     keep_alive_ = msg.keep_alive();
     expect_continue_ = beast::iequals(msg[bhttp::field::expect], "100-continue");
     if (!parser_->is_done()) {
